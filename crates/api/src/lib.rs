@@ -1,0 +1,12 @@
+//! opsdeck's HTTP API: actix-web app, handlers, OpenAPI document and Swagger UI.
+
+mod body_limit;
+pub mod metrics;
+pub mod openapi;
+pub mod problem;
+mod request_id;
+mod routes;
+pub mod startup;
+pub mod state;
+
+pub use startup::{Application, StartError};

@@ -1,0 +1,55 @@
+//! The OpenAPI document: generated from the routes, never written by hand.
+
+use actix_web::App;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_actix_web::AppExt;
+
+use crate::{problem::Problem, routes};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "opsdeck",
+        description = "Operations console of a multi-tenant platform. Every operation names the permission it \
+                       needs in `x-permission`; errors are `application/problem+json` (RFC 9457).",
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(Problem)),
+    tags(
+        (name = "ops", description = "Health, readiness and metrics"),
+    ),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        api.components.get_or_insert_with(Default::default).add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An access JWT from /api/v1/auth/login, or an integrator token (odk_...)"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The base document (info, security schemes) that routes are added to.
+pub fn base() -> utoipa::openapi::OpenApi {
+    let mut api = ApiDoc::openapi();
+    api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    api
+}
+
+/// The complete document, built without starting a server (for `opsdeck openapi`).
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, api) =
+        App::new().into_utoipa_app().openapi(base()).configure(routes::ops).configure(routes::api_v1).split_for_parts();
+    api
+}

@@ -1,0 +1,133 @@
+//! Building and running the HTTP server.
+
+use std::{net::TcpListener, sync::Arc};
+
+use actix_web::{
+    App, HttpRequest, HttpServer,
+    dev::Server,
+    error::JsonPayloadError,
+    http::StatusCode,
+    middleware::{DefaultHeaders, from_fn},
+    web,
+};
+use opsdeck_domain::{Db, config::Settings};
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{body_limit, metrics::Metrics, openapi, problem::ApiError, request_id, routes, state::AppState};
+
+/// A bound, not yet running, HTTP server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {address}: {source}")]
+    Bind { address: String, source: std::io::Error },
+    #[error("cannot set up metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+}
+
+impl Application {
+    /// Binds `settings.http.bind` (port 0 picks a free port, as the tests do).
+    pub fn build(settings: Arc<Settings>, db: Db) -> Result<Self, StartError> {
+        let address = settings.http.bind;
+        let listener =
+            TcpListener::bind(address).map_err(|source| StartError::Bind { address: address.to_string(), source })?;
+        let port =
+            listener.local_addr().map_err(|source| StartError::Bind { address: address.to_string(), source })?.port();
+        let state = web::Data::new(AppState { db, settings, metrics: Metrics::new()? });
+        let document = openapi::document();
+        let server = HttpServer::new(move || app(state.clone(), document.clone()))
+            .listen(listener)
+            .map_err(|source| StartError::Bind { address: address.to_string(), source })?
+            .shutdown_timeout(30)
+            .run();
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests (up to 30 s).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+}
+
+fn app(
+    state: web::Data<AppState>,
+    document: utoipa::openapi::OpenApi,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let max_body = state.settings.http.max_body_bytes;
+    let (app, _) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::base())
+        .app_data(state)
+        .app_data(json_config(max_body))
+        .app_data(web::QueryConfig::default().error_handler(|error, _| {
+            ApiError::http(StatusCode::BAD_REQUEST, "invalid_query", error.to_string()).into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()))
+        .configure(routes::ops)
+        .configure(routes::api_v1)
+        .default_service(web::to(fallback))
+        .split_for_parts();
+    app.service(web::redirect("/api/docs", "/api/docs/"))
+        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document))
+        // Registered first = innermost: a rejected body still gets a request id and metrics.
+        .wrap(from_fn(body_limit::reject_oversized))
+        .wrap(from_fn(crate::metrics::record))
+        .wrap(DefaultHeaders::new().add(("x-content-type-options", "nosniff")))
+        .wrap(from_fn(request_id::propagate))
+        .wrap(TracingLogger::default())
+}
+
+fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default().limit(limit).error_handler(|error, _| {
+        let api_error = match &error {
+            JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+                ApiError::http(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", error.to_string())
+            }
+            JsonPayloadError::ContentType => ApiError::http(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "the body must be JSON, sent with `Content-Type: application/json`",
+            ),
+            JsonPayloadError::Deserialize(cause) if cause.is_data() => {
+                ApiError::http(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", cause.to_string())
+            }
+            _ => ApiError::http(StatusCode::BAD_REQUEST, "malformed_json", error.to_string()),
+        };
+        api_error.into()
+    })
+}
+
+/// No route matched: 405 when the path exists under another method, else 404.
+async fn fallback(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    if req.resource_map().has_resource(req.path()) {
+        Err(ApiError::http(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("{} is not allowed on {}", req.method(), req.path()),
+        ))
+    } else {
+        Err(ApiError::not_found())
+    }
+}

@@ -1,0 +1,142 @@
+//! The authenticated caller of a request: who it is, what it may do, which tenants it sees.
+
+use std::collections::BTreeSet;
+
+use crate::{
+    DomainError,
+    access::{Permission, Scope, TenantId, permissions_of},
+    entities::enums::Role,
+};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// A staff user with a JWT.
+    User { id: i64, username: String },
+    /// An integrator token, acting with at most the rights of the user who created it.
+    Token { id: i64, name: String, user_id: i64 },
+}
+
+#[derive(Clone, Debug)]
+pub struct Caller {
+    actor: Actor,
+    roles: Vec<Role>,
+    permissions: BTreeSet<Permission>,
+    scope: Scope,
+    mfa_enrollment_pending: bool,
+}
+
+impl Caller {
+    /// A user's caller from their role bindings: any staff role sees every tenant; partner roles
+    /// see their one tenant (bindings guarantee a user is staff or a partner of one tenant).
+    pub fn new(actor: Actor, bindings: &[(Role, Option<i64>)]) -> Self {
+        let staff = bindings.iter().any(|(role, _)| !role.is_partner());
+        let scope = match bindings.iter().find_map(|(role, tenant)| tenant.filter(|_| role.is_partner())) {
+            Some(tenant) if !staff => Scope::Tenant(TenantId(tenant)),
+            _ => Scope::All,
+        };
+        let roles: Vec<Role> = bindings.iter().map(|(role, _)| *role).collect();
+        let permissions = roles.iter().flat_map(|role| permissions_of(*role)).collect();
+        Self { actor, roles, permissions, scope, mfa_enrollment_pending: false }
+    }
+
+    /// Until a user whose role requires MFA enrols, every permission is withheld.
+    pub fn with_mfa_enrollment_pending(mut self, pending: bool) -> Self {
+        self.mfa_enrollment_pending = pending;
+        self
+    }
+
+    pub fn mfa_enrollment_pending(&self) -> bool {
+        self.mfa_enrollment_pending
+    }
+
+    /// Restricts this caller to a subset of its roles (an integrator token's role set) and,
+    /// optionally, to one tenant. Never widens anything.
+    pub fn restricted_to(&self, actor: Actor, roles: &[Role], tenant: Option<i64>) -> Self {
+        let kept: Vec<Role> = self.roles.iter().copied().filter(|r| roles.contains(r)).collect();
+        let permissions = kept.iter().flat_map(|role| permissions_of(*role)).collect();
+        let scope = match (self.scope, tenant) {
+            (Scope::All, Some(id)) => Scope::Tenant(TenantId(id)),
+            (scope, _) => scope,
+        };
+        Self { actor, roles: kept, permissions, scope, mfa_enrollment_pending: self.mfa_enrollment_pending }
+    }
+
+    /// The one check every handler makes: the permission, or 403; then the scope to query with.
+    pub fn authorize(&self, permission: Permission) -> Result<Scope, DomainError> {
+        if self.mfa_enrollment_pending {
+            Err(DomainError::MfaEnrollmentRequired)
+        } else if self.permissions.contains(&permission) {
+            Ok(self.scope)
+        } else {
+            Err(DomainError::Forbidden(permission.as_str()))
+        }
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    pub fn permissions(&self) -> impl Iterator<Item = Permission> + '_ {
+        self.permissions.iter().copied()
+    }
+
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+
+    /// The user behind the request (a token's creator for integrator tokens).
+    pub fn user_id(&self) -> i64 {
+        match &self.actor {
+            Actor::User { id, .. } => *id,
+            Actor::Token { user_id, .. } => *user_id,
+        }
+    }
+
+    /// How the audit log names this caller.
+    pub fn label(&self) -> String {
+        match &self.actor {
+            Actor::User { username, .. } => username.clone(),
+            Actor::Token { id, name, .. } => format!("token {name} (#{id})"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> Actor {
+        Actor::User { id: 1, username: "u".to_owned() }
+    }
+
+    #[test]
+    fn a_partner_is_scoped_to_their_tenant() {
+        let caller = Caller::new(user(), &[(Role::PartnerAdmin, Some(7))]);
+        assert_eq!(caller.authorize(Permission::ExportsRetry).ok(), Some(Scope::Tenant(TenantId(7))));
+        assert!(matches!(caller.authorize(Permission::WebhooksReprocess), Err(DomainError::Forbidden(_))));
+    }
+
+    #[test]
+    fn staff_see_every_tenant() {
+        let caller = Caller::new(user(), &[(Role::Support, None)]);
+        assert_eq!(caller.authorize(Permission::AuditRead).ok(), Some(Scope::All));
+        assert!(caller.authorize(Permission::ExportsRetry).is_err());
+    }
+
+    #[test]
+    fn a_token_never_exceeds_its_creator() {
+        let creator = Caller::new(user(), &[(Role::Support, None)]);
+        let token = Actor::Token { id: 2, name: "ci".to_owned(), user_id: 1 };
+        let restricted = creator.restricted_to(token.clone(), &[Role::Support, Role::Superadmin], Some(5));
+        assert_eq!(restricted.roles(), &[Role::Support]);
+        assert!(restricted.authorize(Permission::UsersWrite).is_err());
+        assert_eq!(restricted.scope(), Scope::Tenant(TenantId(5)));
+
+        let partner = Caller::new(user(), &[(Role::PartnerViewer, Some(3))]);
+        assert_eq!(partner.restricted_to(token, &[Role::PartnerViewer], Some(9)).scope(), Scope::Tenant(TenantId(3)));
+    }
+}

@@ -1,0 +1,182 @@
+//! Named permissions, and which roles hold them.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::entities::enums::Role;
+
+/// A named right. Every operation of the API requires exactly one (or none, when public).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
+pub enum Permission {
+    #[serde(rename = "dashboard:read")]
+    DashboardRead,
+    #[serde(rename = "tenants:read")]
+    TenantsRead,
+    #[serde(rename = "tenants:write")]
+    TenantsWrite,
+    #[serde(rename = "users:read")]
+    UsersRead,
+    #[serde(rename = "users:write")]
+    UsersWrite,
+    #[serde(rename = "tokens:manage")]
+    TokensManage,
+    #[serde(rename = "catalog:read")]
+    CatalogRead,
+    #[serde(rename = "catalog:write")]
+    CatalogWrite,
+    #[serde(rename = "exports:read")]
+    ExportsRead,
+    #[serde(rename = "exports:create")]
+    ExportsCreate,
+    #[serde(rename = "exports:retry")]
+    ExportsRetry,
+    #[serde(rename = "exports:download")]
+    ExportsDownload,
+    #[serde(rename = "webhooks:read")]
+    WebhooksRead,
+    #[serde(rename = "webhooks:reprocess")]
+    WebhooksReprocess,
+    #[serde(rename = "bulk:read")]
+    BulkRead,
+    #[serde(rename = "bulk:run")]
+    BulkRun,
+    #[serde(rename = "audit:read")]
+    AuditRead,
+    #[serde(rename = "audit:export")]
+    AuditExport,
+    #[serde(rename = "kpis:read")]
+    KpisRead,
+    #[serde(rename = "kpis:rebuild")]
+    KpisRebuild,
+}
+
+use Permission::*;
+
+impl Permission {
+    pub const ALL: [Permission; 20] = [
+        DashboardRead,
+        TenantsRead,
+        TenantsWrite,
+        UsersRead,
+        UsersWrite,
+        TokensManage,
+        CatalogRead,
+        CatalogWrite,
+        ExportsRead,
+        ExportsCreate,
+        ExportsRetry,
+        ExportsDownload,
+        WebhooksRead,
+        WebhooksReprocess,
+        BulkRead,
+        BulkRun,
+        AuditRead,
+        AuditExport,
+        KpisRead,
+        KpisRebuild,
+    ];
+
+    /// The name used in `x-permission`, `/me` and the README.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DashboardRead => "dashboard:read",
+            TenantsRead => "tenants:read",
+            TenantsWrite => "tenants:write",
+            UsersRead => "users:read",
+            UsersWrite => "users:write",
+            TokensManage => "tokens:manage",
+            CatalogRead => "catalog:read",
+            CatalogWrite => "catalog:write",
+            ExportsRead => "exports:read",
+            ExportsCreate => "exports:create",
+            ExportsRetry => "exports:retry",
+            ExportsDownload => "exports:download",
+            WebhooksRead => "webhooks:read",
+            WebhooksReprocess => "webhooks:reprocess",
+            BulkRead => "bulk:read",
+            BulkRun => "bulk:run",
+            AuditRead => "audit:read",
+            AuditExport => "audit:export",
+            KpisRead => "kpis:read",
+            KpisRebuild => "kpis:rebuild",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+const SUPPORT: &[Permission] = &[
+    DashboardRead,
+    TenantsRead,
+    TokensManage,
+    CatalogRead,
+    ExportsRead,
+    ExportsDownload,
+    WebhooksRead,
+    BulkRead,
+    AuditRead,
+    KpisRead,
+];
+
+const PARTNER_ADMIN: &[Permission] = &[
+    DashboardRead,
+    TokensManage,
+    CatalogRead,
+    CatalogWrite,
+    ExportsRead,
+    ExportsCreate,
+    ExportsRetry,
+    ExportsDownload,
+    BulkRead,
+    BulkRun,
+    AuditRead,
+    AuditExport,
+    KpisRead,
+];
+
+const PARTNER_VIEWER: &[Permission] =
+    &[DashboardRead, TokensManage, CatalogRead, ExportsRead, ExportsDownload, BulkRead, AuditRead, KpisRead];
+
+/// The permissions a role grants. `ops` is everything but administration of tenants and users;
+/// `support` and `partner_viewer` only read.
+pub fn permissions_of(role: Role) -> Vec<Permission> {
+    match role {
+        Role::Superadmin => Permission::ALL.to_vec(),
+        Role::Ops => {
+            Permission::ALL.into_iter().filter(|p| !matches!(p, TenantsWrite | UsersRead | UsersWrite)).collect()
+        }
+        Role::Support => SUPPORT.to_vec(),
+        Role::PartnerAdmin => PARTNER_ADMIN.to_vec(),
+        Role::PartnerViewer => PARTNER_VIEWER.to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for permission in Permission::ALL {
+            assert_eq!(Permission::from_name(permission.as_str()), Some(permission));
+        }
+    }
+
+    #[test]
+    fn read_only_roles_hold_no_write_permission() {
+        let writes = [TenantsWrite, UsersWrite, CatalogWrite, ExportsCreate, ExportsRetry, WebhooksReprocess, BulkRun];
+        for role in [Role::Support, Role::PartnerViewer] {
+            let granted = permissions_of(role);
+            assert!(writes.iter().all(|w| !granted.contains(w)), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn only_superadmins_manage_users() {
+        assert!(permissions_of(Role::Superadmin).contains(&UsersWrite));
+        assert!(!permissions_of(Role::Ops).contains(&UsersWrite));
+        assert!(permissions_of(Role::Ops).contains(&WebhooksReprocess));
+    }
+}

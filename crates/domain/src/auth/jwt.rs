@@ -1,0 +1,168 @@
+//! Short-lived access tokens: HS256 JWTs with a `kid`, so keys rotate without logging anyone
+//! out. The current key signs; previous keys still verify until their tokens expire.
+
+use std::{collections::HashMap, path::Path, time::Duration};
+
+use chrono::Utc;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    DomainError,
+    config::{AuthSettings, SigningKey},
+};
+
+const ISSUER: &str = "opsdeck";
+const GENERATED_KEY_FILE: &str = "jwt-signing.key";
+const GENERATED_KID: &str = "local";
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccessClaims {
+    /// The user id.
+    pub sub: String,
+    pub iss: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+pub struct KeyRing {
+    kid: String,
+    encoding: EncodingKey,
+    decoding: HashMap<String, DecodingKey>,
+    ttl: Duration,
+}
+
+impl KeyRing {
+    /// The configured keys; without `OPSDECK_JWT_SIGNING_KEY`, a key generated once and kept in
+    /// the storage directory (fine for one instance; several instances must share a key).
+    pub fn load(settings: &AuthSettings, storage_dir: &Path) -> Result<Self, DomainError> {
+        let current = match &settings.signing_key {
+            Some(key) => key.clone(),
+            None => SigningKey { kid: GENERATED_KID.to_owned(), secret: generated_key(storage_dir)? },
+        };
+        let mut decoding = HashMap::new();
+        for key in settings.previous_keys.iter().chain(std::iter::once(&current)) {
+            decoding.insert(key.kid.clone(), DecodingKey::from_secret(key.secret.expose_secret().as_bytes()));
+        }
+        Ok(Self {
+            kid: current.kid.clone(),
+            encoding: EncodingKey::from_secret(current.secret.expose_secret().as_bytes()),
+            decoding,
+            ttl: settings.access_token_ttl,
+        })
+    }
+
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    pub fn issue(&self, user_id: i64) -> Result<String, DomainError> {
+        let now = Utc::now().timestamp();
+        let claims = AccessClaims {
+            sub: user_id.to_string(),
+            iss: ISSUER.to_owned(),
+            iat: now,
+            exp: now + i64::try_from(self.ttl.as_secs()).unwrap_or(900),
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        encode(&header, &claims, &self.encoding).map_err(|e| DomainError::Internal(format!("signing failed: {e}")))
+    }
+
+    /// The user id of a valid token. Anything else (expired, forged, `alg: none`, unknown
+    /// `kid`) is one `invalid_token` answer: the caller learns nothing about why.
+    pub fn verify(&self, token: &str) -> Result<i64, DomainError> {
+        let invalid = || DomainError::unauthenticated("invalid_token", "the access token is invalid or expired");
+        let header = decode_header(token).map_err(|_| invalid())?;
+        let key = header.kid.as_ref().and_then(|kid| self.decoding.get(kid)).ok_or_else(invalid)?;
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.leeway = 5;
+        let data = decode::<AccessClaims>(token, key, &validation).map_err(|_| invalid())?;
+        data.claims.sub.parse().map_err(|_| invalid())
+    }
+}
+
+fn generated_key(storage_dir: &Path) -> Result<SecretString, DomainError> {
+    let path = storage_dir.join(GENERATED_KEY_FILE);
+    let io = |e: std::io::Error| DomainError::Internal(format!("signing key file {}: {e}", path.display()));
+    match std::fs::read_to_string(&path) {
+        Ok(existing) if existing.trim().len() >= 32 => return Ok(SecretString::from(existing.trim().to_owned())),
+        Ok(_) => return Err(DomainError::Internal(format!("signing key file {} is too short", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(e)),
+    }
+    std::fs::create_dir_all(storage_dir).map_err(io)?;
+    let secret = hex::encode(rand::random::<[u8; 32]>());
+    write_private(&path, &secret).map_err(io)?;
+    Ok(SecretString::from(secret))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::{io::Write, os::unix::fs::OpenOptionsExt};
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+
+    fn ring(vars: &[(&str, &str)]) -> Result<KeyRing, Box<dyn std::error::Error>> {
+        let settings = Settings::from_vars(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))?;
+        Ok(KeyRing::load(&settings.auth, Path::new("/nonexistent"))?)
+    }
+
+    const OLD: &str = "old-key-old-key-old-key-old-key-old-key";
+    const NEW: &str = "new-key-new-key-new-key-new-key-new-key";
+
+    #[test]
+    fn a_token_verifies_until_it_expires() -> Result<(), Box<dyn std::error::Error>> {
+        let ring = ring(&[("OPSDECK_JWT_SIGNING_KEY", NEW)])?;
+        assert_eq!(ring.verify(&ring.issue(42)?)?, 42);
+        Ok(())
+    }
+
+    #[test]
+    fn rotation_keeps_tokens_signed_by_the_previous_key_valid() -> Result<(), Box<dyn std::error::Error>> {
+        let before = ring(&[("OPSDECK_JWT_SIGNING_KEY", OLD), ("OPSDECK_JWT_KEY_ID", "k1")])?;
+        let token = before.issue(7)?;
+        let previous = format!("k1:{OLD}");
+        let after = ring(&[
+            ("OPSDECK_JWT_SIGNING_KEY", NEW),
+            ("OPSDECK_JWT_KEY_ID", "k2"),
+            ("OPSDECK_JWT_PREVIOUS_KEYS", &previous),
+        ])?;
+        assert_eq!(after.verify(&token)?, 7);
+        let dropped = ring(&[("OPSDECK_JWT_SIGNING_KEY", NEW), ("OPSDECK_JWT_KEY_ID", "k2")])?;
+        assert!(dropped.verify(&token).is_err(), "an unknown kid is refused");
+        Ok(())
+    }
+
+    #[test]
+    fn forged_and_unsigned_tokens_are_refused() -> Result<(), Box<dyn std::error::Error>> {
+        let ring = ring(&[("OPSDECK_JWT_SIGNING_KEY", NEW), ("OPSDECK_JWT_KEY_ID", "k1")])?;
+        let token = ring.issue(1)?;
+        let mut parts: Vec<&str> = token.split('.').collect();
+        let forged_payload = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            br#"{"sub":"2","iss":"opsdeck","iat":0,"exp":99999999999}"#,
+        );
+        parts[1] = &forged_payload;
+        assert!(ring.verify(&parts.join(".")).is_err());
+        let none_header =
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, br#"{"alg":"none","kid":"k1"}"#);
+        assert!(ring.verify(&format!("{none_header}.{forged_payload}.")).is_err());
+        assert!(ring.verify("garbage").is_err());
+        Ok(())
+    }
+}

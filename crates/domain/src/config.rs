@@ -1,0 +1,396 @@
+//! Typed configuration, parsed once at start-up from `OPSDECK_*` environment variables.
+//!
+//! Every variable has a default that works on a laptop; a value that does not parse stops
+//! start-up with an error naming the variable. Secrets are wrapped so they never reach a log.
+
+use std::{collections::BTreeMap, net::IpAddr, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+
+use secrecy::SecretString;
+
+/// Why configuration could not be loaded. Always names the offending variable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{variable}: {reason}")]
+    Invalid { variable: String, reason: String },
+}
+
+impl ConfigError {
+    fn invalid(variable: &str, reason: impl Into<String>) -> Self {
+        Self::Invalid { variable: variable.to_owned(), reason: reason.into() }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    pub http: HttpSettings,
+    pub auth: AuthSettings,
+    pub storage: StorageSettings,
+    pub worker: WorkerSettings,
+    pub webhooks: WebhookSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    pub url: SecretString,
+    pub max_connections: u32,
+    /// Run pending migrations when `serve` or `worker` starts.
+    pub migrate_on_start: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub bind: SocketAddr,
+    /// Proxies whose `X-Forwarded-For` is believed when recording a client's address.
+    pub trusted_proxies: Vec<IpAddr>,
+    pub max_body_bytes: usize,
+    /// Directory of the built SPA served at `/`; optional.
+    pub static_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SigningKey {
+    pub kid: String,
+    pub secret: SecretString,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// Signs new access tokens. `None`: a key is generated and kept in the storage directory.
+    pub signing_key: Option<SigningKey>,
+    /// Retired keys that still verify tokens they signed, so rotation logs nobody out.
+    pub previous_keys: Vec<SigningKey>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// Roles whose users must complete TOTP at login.
+    pub mfa_required_roles: Vec<String>,
+    /// Mark the refresh cookie `Secure` (set when served over TLS).
+    pub cookie_secure: bool,
+    pub login_max_failures: u32,
+    pub login_window: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct StorageSettings {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    pub concurrency: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WebhookSettings {
+    /// Per provider (lower-case), the secrets that verify signatures; several allow rotation.
+    pub secrets: BTreeMap<String, Vec<SecretString>>,
+    pub tolerance: Duration,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogSettings {
+    pub format: LogFormat,
+}
+
+const WEBHOOK_SECRET_PREFIX: &str = "OPSDECK_WEBHOOK_SECRET_";
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(std::env::vars())
+    }
+
+    /// Parses a set of variables; only the `OPSDECK_*` ones are looked at.
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        let vars = Vars(vars.into_iter().filter(|(k, _)| k.starts_with("OPSDECK_")).collect());
+        vars.reject_unknown()?;
+        Ok(Self {
+            database: DatabaseSettings {
+                url: SecretString::from(vars.string("OPSDECK_DATABASE_URL", "sqlite://opsdeck.db")),
+                max_connections: vars.parse_in("OPSDECK_DATABASE_MAX_CONNECTIONS", 10, 1..=1000)?,
+                migrate_on_start: vars.flag("OPSDECK_MIGRATE_ON_START", true)?,
+            },
+            http: HttpSettings {
+                bind: vars.parse("OPSDECK_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
+                trusted_proxies: vars.list("OPSDECK_TRUSTED_PROXIES")?,
+                max_body_bytes: vars.parse_in("OPSDECK_MAX_BODY_BYTES", 1 << 20, 1024..=(64 << 20))?,
+                static_dir: vars.get("OPSDECK_STATIC_DIR").map(PathBuf::from),
+            },
+            auth: AuthSettings {
+                signing_key: vars.signing_key()?,
+                previous_keys: vars.previous_keys()?,
+                access_token_ttl: Duration::from_secs(vars.parse_in("OPSDECK_ACCESS_TOKEN_TTL_SECS", 900, 30..=900)?),
+                refresh_token_ttl: Duration::from_secs(vars.parse_in(
+                    "OPSDECK_REFRESH_TOKEN_TTL_SECS",
+                    14 * 86_400,
+                    300..=90 * 86_400,
+                )?),
+                mfa_required_roles: vars.roles("OPSDECK_MFA_REQUIRED_ROLES")?,
+                cookie_secure: vars.flag("OPSDECK_COOKIE_SECURE", false)?,
+                login_max_failures: vars.parse_in("OPSDECK_LOGIN_MAX_FAILURES", 5, 1..=1000)?,
+                login_window: Duration::from_secs(vars.parse_in("OPSDECK_LOGIN_WINDOW_SECS", 900, 1..=86_400)?),
+            },
+            storage: StorageSettings { dir: PathBuf::from(vars.string("OPSDECK_STORAGE_DIR", "storage")) },
+            worker: WorkerSettings { concurrency: vars.parse_in("OPSDECK_WORKER_CONCURRENCY", 4, 1..=256)? },
+            webhooks: WebhookSettings {
+                secrets: vars.webhook_secrets()?,
+                tolerance: Duration::from_secs(vars.parse_in("OPSDECK_WEBHOOK_TOLERANCE_SECS", 300, 1..=3600)?),
+                max_body_bytes: vars.parse_in("OPSDECK_WEBHOOK_MAX_BODY_BYTES", 256 << 10, 1024..=(16 << 20))?,
+            },
+            log: LogSettings {
+                format: match vars.get("OPSDECK_LOG_FORMAT").as_deref() {
+                    None | Some("pretty") => LogFormat::Pretty,
+                    Some("json") => LogFormat::Json,
+                    Some(_) => return Err(ConfigError::invalid("OPSDECK_LOG_FORMAT", "expected `pretty` or `json`")),
+                },
+            },
+        })
+    }
+}
+
+/// Every variable opsdeck reads, besides the `OPSDECK_WEBHOOK_SECRET_<PROVIDER>` family.
+pub const KNOWN_VARIABLES: &[&str] = &[
+    "OPSDECK_CONFIG_FILE",
+    "OPSDECK_DATABASE_URL",
+    "OPSDECK_DATABASE_MAX_CONNECTIONS",
+    "OPSDECK_MIGRATE_ON_START",
+    "OPSDECK_BIND",
+    "OPSDECK_TRUSTED_PROXIES",
+    "OPSDECK_MAX_BODY_BYTES",
+    "OPSDECK_STATIC_DIR",
+    "OPSDECK_JWT_SIGNING_KEY",
+    "OPSDECK_JWT_KEY_ID",
+    "OPSDECK_JWT_PREVIOUS_KEYS",
+    "OPSDECK_ACCESS_TOKEN_TTL_SECS",
+    "OPSDECK_REFRESH_TOKEN_TTL_SECS",
+    "OPSDECK_MFA_REQUIRED_ROLES",
+    "OPSDECK_COOKIE_SECURE",
+    "OPSDECK_LOGIN_MAX_FAILURES",
+    "OPSDECK_LOGIN_WINDOW_SECS",
+    "OPSDECK_STORAGE_DIR",
+    "OPSDECK_WORKER_CONCURRENCY",
+    "OPSDECK_WEBHOOK_TOLERANCE_SECS",
+    "OPSDECK_WEBHOOK_MAX_BODY_BYTES",
+    "OPSDECK_LOG_FORMAT",
+    "OPSDECK_LOG",
+    "OPSDECK_TEST_POSTGRES_URL",
+];
+
+const ROLE_NAMES: [&str; 5] = ["superadmin", "ops", "support", "partner_admin", "partner_viewer"];
+
+struct Vars(BTreeMap<String, String>);
+
+impl Vars {
+    /// A misspelt variable would silently fall back to its default; refuse it instead.
+    fn reject_unknown(&self) -> Result<(), ConfigError> {
+        match self.0.keys().find(|k| !KNOWN_VARIABLES.contains(&k.as_str()) && !k.starts_with(WEBHOOK_SECRET_PREFIX)) {
+            Some(unknown) => Err(ConfigError::invalid(unknown, "unknown variable (see README, Configuration)")),
+            None => Ok(()),
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        self.0.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    fn string(&self, name: &str, default: &str) -> String {
+        self.get(name).unwrap_or_else(|| default.to_owned())
+    }
+
+    fn parse<T: FromStr>(&self, name: &str, default: T) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.get(name) {
+            None => Ok(default),
+            Some(raw) => raw.parse().map_err(|e| ConfigError::invalid(name, format!("cannot parse {raw:?}: {e}"))),
+        }
+    }
+
+    fn parse_in<T>(&self, name: &str, default: T, range: std::ops::RangeInclusive<T>) -> Result<T, ConfigError>
+    where
+        T: FromStr + PartialOrd + std::fmt::Debug,
+        T::Err: std::fmt::Display,
+    {
+        let value = self.parse(name, default)?;
+        if range.contains(&value) {
+            Ok(value)
+        } else {
+            Err(ConfigError::invalid(
+                name,
+                format!("{value:?} is out of range {:?}..={:?}", range.start(), range.end()),
+            ))
+        }
+    }
+
+    fn flag(&self, name: &str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(name).map(|v| v.to_ascii_lowercase()).as_deref() {
+            None => Ok(default),
+            Some("1" | "true" | "yes" | "on") => Ok(true),
+            Some("0" | "false" | "no" | "off") => Ok(false),
+            Some(other) => Err(ConfigError::invalid(name, format!("expected true or false, got {other:?}"))),
+        }
+    }
+
+    fn list<T: FromStr>(&self, name: &str) -> Result<Vec<T>, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        self.get(name)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| item.parse().map_err(|e| ConfigError::invalid(name, format!("cannot parse {item:?}: {e}"))))
+            .collect()
+    }
+
+    fn roles(&self, name: &str) -> Result<Vec<String>, ConfigError> {
+        let roles: Vec<String> = self.list(name)?;
+        match roles.iter().find(|r| !ROLE_NAMES.contains(&r.as_str())) {
+            Some(unknown) => Err(ConfigError::invalid(
+                name,
+                format!("unknown role {unknown:?}; expected some of {}", ROLE_NAMES.join(", ")),
+            )),
+            None => Ok(roles),
+        }
+    }
+
+    fn signing_key(&self) -> Result<Option<SigningKey>, ConfigError> {
+        let Some(secret) = self.get("OPSDECK_JWT_SIGNING_KEY") else {
+            return Ok(None);
+        };
+        check_key_strength("OPSDECK_JWT_SIGNING_KEY", &secret)?;
+        let kid = self.string("OPSDECK_JWT_KEY_ID", "k1");
+        check_kid("OPSDECK_JWT_KEY_ID", &kid)?;
+        Ok(Some(SigningKey { kid, secret: SecretString::from(secret) }))
+    }
+
+    /// `kid:secret` pairs separated by commas.
+    fn previous_keys(&self) -> Result<Vec<SigningKey>, ConfigError> {
+        const NAME: &str = "OPSDECK_JWT_PREVIOUS_KEYS";
+        self.get(NAME)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                let (kid, secret) = entry
+                    .split_once(':')
+                    .ok_or_else(|| ConfigError::invalid(NAME, "expected comma-separated `kid:secret` pairs"))?;
+                check_kid(NAME, kid)?;
+                check_key_strength(NAME, secret)?;
+                Ok(SigningKey { kid: kid.to_owned(), secret: SecretString::from(secret.to_owned()) })
+            })
+            .collect()
+    }
+
+    /// `OPSDECK_WEBHOOK_SECRET_<PROVIDER>=whsec_...[ whsec_...]`.
+    fn webhook_secrets(&self) -> Result<BTreeMap<String, Vec<SecretString>>, ConfigError> {
+        let mut secrets = BTreeMap::new();
+        for (name, value) in &self.0 {
+            let Some(provider) = name.strip_prefix(WEBHOOK_SECRET_PREFIX) else { continue };
+            let provider = provider.to_ascii_lowercase();
+            if provider.is_empty() || !provider.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(ConfigError::invalid(name, "the provider name must be letters, digits or `_`"));
+            }
+            let values: Vec<SecretString> = value
+                .split_whitespace()
+                .map(|secret| {
+                    if secret.starts_with("whsec_") && secret.len() > "whsec_".len() {
+                        Ok(SecretString::from(secret.to_owned()))
+                    } else {
+                        Err(ConfigError::invalid(name, "each secret must look like `whsec_<base64>`"))
+                    }
+                })
+                .collect::<Result<_, _>>()?;
+            if values.is_empty() {
+                return Err(ConfigError::invalid(name, "no secret given"));
+            }
+            secrets.insert(provider.replace('_', "-"), values);
+        }
+        Ok(secrets)
+    }
+}
+
+fn check_key_strength(name: &str, secret: &str) -> Result<(), ConfigError> {
+    if secret.len() < 32 {
+        return Err(ConfigError::invalid(name, "a signing key needs at least 32 characters"));
+    }
+    Ok(())
+}
+
+fn check_kid(name: &str, kid: &str) -> Result<(), ConfigError> {
+    if kid.is_empty() || kid.len() > 64 || !kid.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        return Err(ConfigError::invalid(name, format!("invalid key id {kid:?}: use 1-64 of [A-Za-z0-9._-]")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::from_vars(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
+    }
+
+    fn error_of(vars: &[(&str, &str)]) -> String {
+        match settings(vars) {
+            Ok(_) => String::from("accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn defaults_need_no_variable() -> Result<(), ConfigError> {
+        let s = settings(&[])?;
+        assert_eq!(s.http.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.database.url.expose_secret(), "sqlite://opsdeck.db");
+        assert!(s.database.migrate_on_start);
+        assert_eq!(s.auth.access_token_ttl, Duration::from_secs(900));
+        Ok(())
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        assert!(error_of(&[("OPSDECK_BIND", "localhost")]).starts_with("OPSDECK_BIND: cannot parse"));
+        assert!(error_of(&[("OPSDECK_WORKER_CONCURRENCY", "0")]).starts_with("OPSDECK_WORKER_CONCURRENCY:"));
+        assert!(error_of(&[("OPSDECK_COOKIE_SECURE", "maybe")]).starts_with("OPSDECK_COOKIE_SECURE:"));
+        assert!(error_of(&[("OPSDECK_MFA_REQUIRED_ROLES", "ops,root")]).contains("unknown role \"root\""));
+        assert!(error_of(&[("OPSDECK_JWT_SIGNING_KEY", "short")]).starts_with("OPSDECK_JWT_SIGNING_KEY:"));
+        assert!(error_of(&[("OPSDECK_BINDD", "x")]).starts_with("OPSDECK_BINDD: unknown variable"));
+    }
+
+    #[test]
+    fn access_tokens_live_at_most_fifteen_minutes() {
+        assert!(error_of(&[("OPSDECK_ACCESS_TOKEN_TTL_SECS", "901")]).starts_with("OPSDECK_ACCESS_TOKEN_TTL_SECS:"));
+    }
+
+    #[test]
+    fn webhook_secrets_are_grouped_per_provider() -> Result<(), ConfigError> {
+        let s = settings(&[("OPSDECK_WEBHOOK_SECRET_ACME_PAY", "whsec_b2xk whsec_bmV3")])?;
+        let secrets = s.webhooks.secrets.get("acme-pay").map(Vec::len);
+        assert_eq!(secrets, Some(2));
+        assert!(error_of(&[("OPSDECK_WEBHOOK_SECRET_ACME", "plain")]).contains("whsec_"));
+        Ok(())
+    }
+
+    #[test]
+    fn previous_keys_are_kid_secret_pairs() -> Result<(), ConfigError> {
+        let old = "o".repeat(32);
+        let s = settings(&[("OPSDECK_JWT_PREVIOUS_KEYS", &format!("k0:{old}"))])?;
+        assert_eq!(s.auth.previous_keys.first().map(|k| k.kid.as_str()), Some("k0"));
+        assert!(error_of(&[("OPSDECK_JWT_PREVIOUS_KEYS", "nocolon")]).contains("kid:secret"));
+        Ok(())
+    }
+}

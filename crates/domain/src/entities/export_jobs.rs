@@ -1,0 +1,85 @@
+//! Entity for table `export_jobs`. Mirrors migrations/; keep in sync by hand or regenerate.
+
+use super::enums::{ExportDataset, ExportJobStatus};
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "export_jobs")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub status: ExportJobStatus,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    #[sea_orm(column_type = "Text")]
+    pub last_error: Option<String>,
+    pub claim_token: Option<String>,
+    pub heartbeat_at: Option<DateTimeUtc>,
+    pub run_after: DateTimeUtc,
+    pub started_at: Option<DateTimeUtc>,
+    pub finished_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub tenant_id: Option<i64>,
+    pub requested_by_user_id: Option<i64>,
+    pub requested_by_token_id: Option<i64>,
+    pub dataset: ExportDataset,
+    pub format: String,
+    #[sea_orm(column_type = "Text")]
+    pub filters: String,
+    pub row_count: Option<i64>,
+    pub byte_size: Option<i64>,
+    pub checksum_sha256: Option<String>,
+    pub storage_key: Option<String>,
+    pub expires_at: Option<DateTimeUtc>,
+    pub file_deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::tenants::Entity",
+        from = "Column::TenantId",
+        to = "super::tenants::Column::Id",
+        on_update = "NoAction",
+        on_delete = "Restrict"
+    )]
+    Tenants,
+    #[sea_orm(
+        belongs_to = "super::users::Entity",
+        from = "Column::RequestedByUserId",
+        to = "super::users::Column::Id",
+        on_update = "NoAction",
+        on_delete = "SetNull"
+    )]
+    Users,
+    #[sea_orm(
+        belongs_to = "super::api_tokens::Entity",
+        from = "Column::RequestedByTokenId",
+        to = "super::api_tokens::Column::Id",
+        on_update = "NoAction",
+        on_delete = "SetNull"
+    )]
+    ApiTokens,
+}
+
+impl Related<super::api_tokens::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ApiTokens.def()
+    }
+}
+
+impl Related<super::tenants::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Tenants.def()
+    }
+}
+
+impl Related<super::users::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Users.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

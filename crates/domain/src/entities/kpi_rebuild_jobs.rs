@@ -1,0 +1,63 @@
+//! Entity for table `kpi_rebuild_jobs`. Mirrors migrations/; keep in sync by hand or regenerate.
+
+use super::enums::KpiRebuildStatus;
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "kpi_rebuild_jobs")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub status: KpiRebuildStatus,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    #[sea_orm(column_type = "Text")]
+    pub last_error: Option<String>,
+    pub claim_token: Option<String>,
+    pub heartbeat_at: Option<DateTimeUtc>,
+    pub run_after: DateTimeUtc,
+    pub started_at: Option<DateTimeUtc>,
+    pub finished_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub requested_by_user_id: Option<i64>,
+    pub requested_by_token_id: Option<i64>,
+    pub from_day: Date,
+    pub to_day: Date,
+    pub next_day: Option<Date>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::users::Entity",
+        from = "Column::RequestedByUserId",
+        to = "super::users::Column::Id",
+        on_update = "NoAction",
+        on_delete = "SetNull"
+    )]
+    Users,
+    #[sea_orm(
+        belongs_to = "super::api_tokens::Entity",
+        from = "Column::RequestedByTokenId",
+        to = "super::api_tokens::Column::Id",
+        on_update = "NoAction",
+        on_delete = "SetNull"
+    )]
+    ApiTokens,
+}
+
+impl Related<super::api_tokens::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ApiTokens.def()
+    }
+}
+
+impl Related<super::users::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Users.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,70 @@
+//! Entity for table `orders`. Mirrors migrations/; keep in sync by hand or regenerate.
+
+use super::enums::OrderStatus;
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "orders")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub tenant_id: i64,
+    pub shop_id: i64,
+    pub customer_id: Option<i64>,
+    pub external_ref: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub status: OrderStatus,
+    pub created_at: DateTimeUtc,
+    pub paid_at: Option<DateTimeUtc>,
+    pub refunded_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::tenants::Entity",
+        from = "Column::TenantId",
+        to = "super::tenants::Column::Id",
+        on_update = "NoAction",
+        on_delete = "Restrict"
+    )]
+    Tenants,
+    #[sea_orm(
+        belongs_to = "super::shops::Entity",
+        from = "Column::ShopId",
+        to = "super::shops::Column::Id",
+        on_update = "NoAction",
+        on_delete = "Restrict"
+    )]
+    Shops,
+    #[sea_orm(
+        belongs_to = "super::customers::Entity",
+        from = "Column::CustomerId",
+        to = "super::customers::Column::Id",
+        on_update = "NoAction",
+        on_delete = "SetNull"
+    )]
+    Customers,
+}
+
+impl Related<super::customers::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Customers.def()
+    }
+}
+
+impl Related<super::shops::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Shops.def()
+    }
+}
+
+impl Related<super::tenants::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Tenants.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

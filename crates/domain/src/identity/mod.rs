@@ -1,0 +1,5 @@
+//! Staff identities: users, passwords and roles.
+
+pub mod password;
+pub mod roles;
+pub mod users;

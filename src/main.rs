@@ -1,0 +1,219 @@
+//! `opsdeck`: the one binary. API server, migrations, demo data, users, OpenAPI document.
+
+use std::{io::Read, process::ExitCode, sync::Arc};
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use opsdeck_api::Application;
+use opsdeck_domain::{
+    Db,
+    config::{LogFormat, Settings},
+    entities::enums::Role,
+    identity::{password::generate_password, users},
+    seed,
+};
+use secrecy::ExposeSecret;
+use tracing_subscriber::{EnvFilter, fmt};
+
+#[derive(Parser)]
+#[command(name = "opsdeck", version, about = "Operations console of a multi-tenant platform")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (and the SPA when built); migrates first unless told not to.
+    Serve(ServeArgs),
+    /// Apply pending database migrations (a no-op when there are none).
+    Migrate,
+    /// Load generated data into an empty database.
+    Seed(SeedArgs),
+    /// Manage staff users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Do not run migrations at start (same as OPSDECK_MIGRATE_ON_START=false).
+    #[arg(long)]
+    no_migrate: bool,
+    /// Seed the small demo data set (scale 0.01) when the database has no tenants yet.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Args)]
+struct SeedArgs {
+    /// The demo data set (tenants, catalog, orders, jobs, events, audit log, KPIs).
+    #[arg(long, required = true)]
+    demo: bool,
+    /// 1 = 20 tenants, 100k products, 200k orders, 1M audit rows; 0.01 for a small set.
+    #[arg(long, default_value_t = 0.01)]
+    scale: f64,
+    /// The same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; prints a generated password unless --password-stdin is given.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// superadmin, ops, support, partner_admin or partner_viewer.
+        #[arg(long)]
+        role: Role,
+        /// The tenant's slug (partner roles only).
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+        .and_then(|runtime| runtime.block_on(run(cli)));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Openapi = cli.command {
+        let document = opsdeck_api::openapi::document().to_pretty_json()?;
+        write_stdout(&format!("{document}\n"));
+        return Ok(());
+    }
+    let settings = Arc::new(load_settings()?);
+    init_tracing(settings.log.format);
+    let db = Db::connect(settings.database.url.expose_secret(), settings.database.max_connections).await?;
+    match cli.command {
+        Command::Serve(args) => serve(settings, db, args).await,
+        Command::Migrate => {
+            let applied = db.migrate().await?;
+            write_stdout(&format!("migrations applied: {applied}\n"));
+            Ok(())
+        }
+        Command::Seed(args) => {
+            db.migrate().await?;
+            let report = seed::seed_demo(&db, seed_options(args.scale, args.seed)?).await?;
+            write_stdout(&format!("{}\n", describe(&report)));
+            Ok(())
+        }
+        Command::User(UserCommand::Create { username, role, tenant, display_name, email, password_stdin }) => {
+            let password = if password_stdin { read_password_from_stdin()? } else { generate_password() };
+            let user = users::create(
+                &db,
+                users::NewUser { username, display_name, email, password: password.clone(), role, tenant_slug: tenant },
+            )
+            .await?;
+            write_stdout(&format!("created user {} (id {}) with role {}\n", user.username, user.id, role.as_str()));
+            if !password_stdin {
+                write_stdout(&format!("password (shown once): {password}\n"));
+            }
+            Ok(())
+        }
+        Command::Openapi => Ok(()),
+    }
+}
+
+async fn serve(settings: Arc<Settings>, db: Db, args: ServeArgs) -> anyhow::Result<()> {
+    if settings.database.migrate_on_start && !args.no_migrate {
+        let applied = db.migrate().await?;
+        tracing::info!(applied, "database migrated");
+    }
+    if let Some((username, password)) = users::ensure_first_superadmin(&db).await? {
+        write_stdout(&format!(
+            "\nCreated the first superadmin.\n  username: {username}\n  password: {password}\n  \
+             (shown once; store it now. Create more users with `opsdeck user create`.)\n\n"
+        ));
+    }
+    if args.demo && !seed::has_demo_data(&db).await? {
+        let report = seed::seed_demo(&db, seed_options(0.01, 42)?).await?;
+        tracing::info!(summary = describe(&report), "demo data loaded");
+    }
+    let application = Application::build(settings.clone(), db)?;
+    tracing::info!(address = %settings.http.bind, port = application.port(), "serving; API docs at /api/docs");
+    application.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn describe(report: &seed::SeedReport) -> String {
+    format!(
+        "seeded in {:.1} s: {} tenants, {} products, {} orders, {} customers, {} articles, {} comments, \
+         {} webhook events, {} export jobs, {} audit rows, {} days of KPIs",
+        report.elapsed.as_secs_f64(),
+        report.tenants,
+        report.products,
+        report.orders,
+        report.customers,
+        report.articles,
+        report.comments,
+        report.webhook_events,
+        report.export_jobs,
+        report.audit_rows,
+        report.kpi_days,
+    )
+}
+
+fn seed_options(scale: f64, seed_value: u64) -> anyhow::Result<seed::SeedOptions> {
+    if !(scale > 0.0 && scale <= 100.0) {
+        bail!("--scale must be greater than 0 and at most 100");
+    }
+    Ok(seed::SeedOptions { scale, seed: seed_value, now: chrono::Utc::now() })
+}
+
+fn read_password_from_stdin() -> anyhow::Result<String> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).context("cannot read the password from standard input")?;
+    let password = input.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(password)
+}
+
+/// The optional `OPSDECK_CONFIG_FILE` holds `KEY=value` lines; real environment variables win.
+fn load_settings() -> anyhow::Result<Settings> {
+    if let Ok(path) = std::env::var("OPSDECK_CONFIG_FILE") {
+        dotenvy::from_path(&path).with_context(|| format!("OPSDECK_CONFIG_FILE: cannot read {path}"))?;
+    }
+    Ok(Settings::from_env()?)
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = EnvFilter::try_from_env("OPSDECK_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Pretty => builder.init(),
+    }
+}
+
+/// Command output goes to stdout; logs go to stderr.
+#[allow(clippy::print_stdout)]
+fn write_stdout(text: &str) {
+    print!("{text}");
+}

@@ -1,0 +1,140 @@
+//! The HTTP skeleton as an operator and an integrator meet it: health, readiness, metrics,
+//! request ids, documentation, and problem+json for everything that goes wrong.
+
+use reqwest::{StatusCode, header};
+use serde_json::Value;
+
+use crate::helpers::{TestApp, TestResult};
+
+async fn problem(response: reqwest::Response) -> TestResult<Value> {
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert_eq!(content_type, "application/problem+json");
+    Ok(response.json().await?)
+}
+
+#[tokio::test]
+async fn liveness_and_readiness_answer_with_a_request_id() -> TestResult {
+    let app = TestApp::spawn().await?;
+
+    let live = app.get("/healthz").await?;
+    assert_eq!(live.status(), StatusCode::OK);
+    let request_id = live.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert!(request_id.len() >= 32, "request id echoed: {request_id:?}");
+    assert_eq!(live.json::<Value>().await?["status"], "ok");
+
+    let ready = app.get("/readyz").await?;
+    assert_eq!(ready.status(), StatusCode::OK);
+    assert_eq!(ready.json::<Value>().await?["status"], "ready");
+    Ok(())
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_gone() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.db.clone().close().await;
+
+    let ready = app.get("/readyz").await?;
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(problem(ready).await?["code"], "database_unavailable");
+    Ok(())
+}
+
+#[tokio::test]
+async fn metrics_count_requests_per_route_template() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.get("/healthz").await?;
+    app.get("/api/v1/nothing-here/42").await?;
+
+    let metrics = app.get("/metrics").await?.text().await?;
+    assert!(
+        metrics.contains(r#"opsdeck_http_requests_total{method="GET",route="/healthz",status="200"} 1"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains(r#"route="unmatched",status="404""#), "{metrics}");
+    assert!(metrics.contains("opsdeck_http_request_duration_seconds_bucket"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn unknown_paths_are_404_problems_and_wrong_methods_405() -> TestResult {
+    let app = TestApp::spawn().await?;
+
+    let missing = app.get("/api/v1/no-such-collection").await?;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let body = problem(missing).await?;
+    assert_eq!(body["code"], "not_found");
+    assert_eq!(body["status"], 404);
+    assert_eq!(body["type"], "urn:opsdeck:problem:not_found");
+    assert!(body["request_id"].as_str().is_some_and(|id| !id.is_empty()));
+
+    let wrong_method = app.client.delete(app.url("/healthz")).send().await?;
+    assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(problem(wrong_method).await?["code"], "method_not_allowed");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_before_it_is_read() -> TestResult {
+    let app = TestApp::spawn_with(&[("OPSDECK_MAX_BODY_BYTES", "2048")]).await?;
+
+    let response = app
+        .client
+        .post(app.url("/api/v1/anything"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(vec![b' '; 4096])
+        .send()
+        .await?;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(problem(response).await?["code"], "payload_too_large");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_openapi_document_and_swagger_ui_are_served() -> TestResult {
+    let app = TestApp::spawn().await?;
+
+    let document: Value = app.get("/api/openapi.json").await?.json().await?;
+    assert_eq!(document["openapi"], "3.1.0");
+    assert_eq!(document["info"]["title"], "opsdeck");
+    assert!(document["paths"]["/healthz"]["get"].is_object());
+
+    let redirect = app.get("/api/docs").await?;
+    assert!(redirect.status().is_redirection());
+    assert_eq!(redirect.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()), Some("/api/docs/"));
+
+    let ui = app.get("/api/docs/").await?;
+    assert_eq!(ui.status(), StatusCode::OK);
+    assert!(ui.text().await?.contains("swagger-ui"));
+    let script = app.get("/api/docs/swagger-initializer.js").await?.text().await?;
+    assert!(script.contains("/api/openapi.json"));
+    Ok(())
+}
+
+/// The committed document is the contract integrators and the SPA's generated types rely on.
+#[test]
+fn the_committed_openapi_document_matches_the_code() -> TestResult {
+    let generated = format!("{}\n", opsdeck_api::openapi::document().to_pretty_json()?);
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))?;
+    assert!(
+        generated == committed,
+        "openapi/openapi.json is stale: run `cargo run -q -- openapi > openapi/openapi.json` and commit it"
+    );
+    Ok(())
+}
+
+/// Every operation declares the permission it needs; the permission matrix is built from it.
+#[test]
+fn every_operation_names_its_permission() -> TestResult {
+    let document: Value = serde_json::to_value(opsdeck_api::openapi::document())?;
+    let paths = document["paths"].as_object().ok_or("no paths")?;
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().ok_or("bad path item")? {
+            assert!(
+                operation["x-permission"].as_str().is_some_and(|p| !p.is_empty()),
+                "{method} {path} has no x-permission"
+            );
+            assert!(operation["operationId"].is_string(), "{method} {path} has no operationId");
+        }
+    }
+    Ok(())
+}

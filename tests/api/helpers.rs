@@ -1,0 +1,156 @@
+//! The test harness: each test spawns the app on port 0 against its own fresh database and
+//! talks HTTP, like an integrator. SQLite by default; PostgreSQL when
+//! `OPSDECK_TEST_POSTGRES_URL` is set (a fresh database per test, copied from a migrated
+//! template so it stays fast).
+
+use std::{
+    path::PathBuf,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+use opsdeck_api::Application;
+use opsdeck_domain::{Db, config::Settings};
+use sea_orm::{ConnectionTrait, Database};
+use sha2::{Digest, Sha256};
+
+pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+pub const SIGNING_KEY: &str = "test-signing-key-0123456789abcdef0123456789";
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub client: reqwest::Client,
+    _database: TestDatabase,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestResult<Self> {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Spawns with extra `OPSDECK_*` variables on top of the test defaults.
+    pub async fn spawn_with(extra: &[(&str, &str)]) -> TestResult<Self> {
+        let database = TestDatabase::fresh().await?;
+        let storage = database.scratch_dir.join("storage");
+        let mut vars = vec![
+            ("OPSDECK_DATABASE_URL".to_owned(), database.url.clone()),
+            ("OPSDECK_BIND".to_owned(), "127.0.0.1:0".to_owned()),
+            ("OPSDECK_JWT_SIGNING_KEY".to_owned(), SIGNING_KEY.to_owned()),
+            ("OPSDECK_STORAGE_DIR".to_owned(), storage.display().to_string()),
+        ];
+        vars.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let settings = Arc::new(Settings::from_vars(vars)?);
+        let db = Db::connect(&database.url, 5).await?;
+        let application = Application::build(settings, db.clone())?;
+        let address = format!("http://127.0.0.1:{}", application.port());
+        tokio::spawn(application.run_until_stopped());
+        let client =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build()?;
+        Ok(Self { address, db, client, _database: database })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> TestResult<reqwest::Response> {
+        Ok(self.client.get(self.url(path)).send().await?)
+    }
+}
+
+/// A database of its own for one test; removed when dropped.
+pub struct TestDatabase {
+    pub url: String,
+    scratch_dir: PathBuf,
+    postgres: Option<(String, String)>,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique_name() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos % 1_000_000_000)
+}
+
+impl TestDatabase {
+    pub async fn fresh() -> TestResult<Self> {
+        let scratch_dir = std::env::temp_dir().join(format!("opsdeck-test-{}", unique_name()));
+        std::fs::create_dir_all(&scratch_dir)?;
+        match std::env::var("OPSDECK_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty()) {
+            Some(admin_url) => {
+                let name = format!("opsdeck_test_{}", unique_name());
+                create_postgres_database(&admin_url, &name).await?;
+                let url = replace_database(&admin_url, &name);
+                Ok(Self { url, scratch_dir, postgres: Some((admin_url, name)) })
+            }
+            None => {
+                let url = format!("sqlite://{}", scratch_dir.join("opsdeck.db").display());
+                let db = Db::connect(&url, 1).await?;
+                db.migrate().await?;
+                db.close().await;
+                Ok(Self { url, scratch_dir, postgres: None })
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.scratch_dir);
+        if let Some((admin_url, name)) = self.postgres.take() {
+            // Drop runs outside async context: use a short-lived runtime on its own thread.
+            let dropper = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                runtime.block_on(async {
+                    let admin = Database::connect(&admin_url).await.ok()?;
+                    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok()
+                })
+            });
+            let _ = dropper.join();
+        }
+    }
+}
+
+/// Swaps the database name at the end of a PostgreSQL URL.
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let prefix = base.rsplit_once('/').map_or(base, |(prefix, _)| prefix);
+    match query {
+        Some(query) => format!("{prefix}/{name}?{query}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+/// Copies a migrated template (built once per schema version, under an advisory lock so that
+/// concurrent test processes neither race to build it nor copy it while it is in use).
+async fn create_postgres_database(admin_url: &str, name: &str) -> TestResult {
+    let fingerprint = hex::encode(Sha256::digest(opsdeck_migrations::SOURCES.concat().as_bytes()));
+    let template = format!("opsdeck_tpl_{}", &fingerprint[..16]);
+    // One connection: a session-level advisory lock belongs to the connection that took it.
+    let admin = Database::connect(sea_orm::ConnectOptions::new(admin_url).max_connections(1).to_owned()).await?;
+    admin.execute_unprepared("SELECT pg_advisory_lock(727274)").await?;
+    let outcome = async {
+        let exists = admin
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                format!("SELECT 1 AS one FROM pg_database WHERE datname = '{template}'"),
+            ))
+            .await?
+            .is_some();
+        if !exists {
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{template}\"")).await?;
+            let db = Db::connect(&replace_database(admin_url, &template), 1).await?;
+            db.migrate().await?;
+            db.close().await;
+        }
+        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).await?;
+        TestResult::Ok(())
+    }
+    .await;
+    admin.execute_unprepared("SELECT pg_advisory_unlock(727274)").await?;
+    outcome
+}

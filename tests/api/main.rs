@@ -1,0 +1,7 @@
+//! End-to-end tests of opsdeck over HTTP. One binary, one module per capability.
+
+mod helpers;
+
+mod cli;
+mod foundation;
+mod migrations;
