@@ -8,7 +8,7 @@ use opsdeck_api::Application;
 use opsdeck_domain::{
     Db,
     config::{LogFormat, Settings},
-    entities::enums::Role,
+    enums::Role,
     identity::{password::generate_password, users},
     seed,
 };

@@ -1,5 +1,6 @@
 //! opsdeck's HTTP API: actix-web app, handlers, OpenAPI document and Swagger UI.
 
+mod auth;
 mod body_limit;
 pub mod metrics;
 pub mod openapi;

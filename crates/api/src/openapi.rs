@@ -19,6 +19,10 @@ use crate::{problem::Problem, routes};
     modifiers(&BearerAuth),
     components(schemas(Problem)),
     tags(
+        (name = "auth", description = "Sign-in, sessions, the caller, two-factor authentication"),
+        (name = "tokens", description = "Integrator tokens"),
+        (name = "admin", description = "Tenants, users and roles (superadmins)"),
+        (name = "catalog", description = "The tenants' shops, products, orders, customers, articles and comments"),
         (name = "ops", description = "Health, readiness and metrics"),
     ),
 )]

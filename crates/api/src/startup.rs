@@ -10,12 +10,12 @@ use actix_web::{
     middleware::{DefaultHeaders, from_fn},
     web,
 };
-use opsdeck_domain::{Db, config::Settings};
+use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::{body_limit, metrics::Metrics, openapi, problem::ApiError, request_id, routes, state::AppState};
+use crate::{auth, body_limit, metrics::Metrics, openapi, problem::ApiError, request_id, routes, state::AppState};
 
 /// A bound, not yet running, HTTP server.
 pub struct Application {
@@ -29,6 +29,8 @@ pub enum StartError {
     Bind { address: String, source: std::io::Error },
     #[error("cannot set up metrics: {0}")]
     Metrics(#[from] prometheus::Error),
+    #[error("cannot load the token signing keys: {0}")]
+    Keys(opsdeck_domain::DomainError),
 }
 
 impl Application {
@@ -39,7 +41,8 @@ impl Application {
             TcpListener::bind(address).map_err(|source| StartError::Bind { address: address.to_string(), source })?;
         let port =
             listener.local_addr().map_err(|source| StartError::Bind { address: address.to_string(), source })?.port();
-        let state = web::Data::new(AppState { db, settings, metrics: Metrics::new()? });
+        let keys = KeyRing::load(&settings.auth, &settings.storage.dir).map_err(StartError::Keys)?;
+        let state = web::Data::new(AppState { db, settings, keys, metrics: Metrics::new()? });
         let document = openapi::document();
         let server = HttpServer::new(move || app(state.clone(), document.clone()))
             .listen(listener)
@@ -92,6 +95,7 @@ fn app(
     app.service(web::redirect("/api/docs", "/api/docs/"))
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document))
         // Registered first = innermost: a rejected body still gets a request id and metrics.
+        .wrap(from_fn(auth::authenticate))
         .wrap(from_fn(body_limit::reject_oversized))
         .wrap(from_fn(crate::metrics::record))
         .wrap(DefaultHeaders::new().add(("x-content-type-options", "nosniff")))

@@ -4,11 +4,26 @@ pub mod access;
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod config;
 pub mod db;
-pub mod entities;
+// Entities stay inside the domain crate: outside code reads rows through services that take a
+// caller's scope, so tenant data cannot be queried without one.
+#[allow(dead_code)] // Generated: mirrors every table, whether or not a service reads it yet.
+pub(crate) mod entities;
+pub use entities::enums;
+
+/// Read-only row types that services hand out.
+pub mod models {
+    pub use crate::entities::{
+        api_tokens::Model as ApiToken, articles::Model as Article, comments::Model as Comment,
+        customers::Model as Customer, orders::Model as Order, products::Model as Product,
+        role_bindings::Model as RoleBinding, shops::Model as Shop, tenants::Model as Tenant, users::Model as User,
+    };
+}
 pub mod error;
 pub mod identity;
+pub mod pagination;
 pub mod seed;
 
 pub use db::Db;

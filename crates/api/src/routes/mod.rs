@@ -3,7 +3,13 @@
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
+pub mod auth;
+pub mod catalog;
 pub mod health;
+mod shared;
+pub mod tenants;
+pub mod tokens;
+pub mod users;
 
 /// Operational endpoints at the root.
 pub fn ops(cfg: &mut ServiceConfig) {
@@ -12,5 +18,40 @@ pub fn ops(cfg: &mut ServiceConfig) {
 
 /// The versioned JSON API.
 pub fn api_v1(cfg: &mut ServiceConfig) {
-    cfg.service(scope("/api/v1"));
+    cfg.service(
+        scope("/api/v1")
+            .service(auth::login_user)
+            .service(auth::refresh)
+            .service(auth::logout)
+            .service(auth::me)
+            .service(auth::enroll_mfa)
+            .service(auth::confirm_mfa)
+            .service(auth::disable_mfa)
+            .service(tokens::list_tokens)
+            .service(tokens::create_token)
+            .service(tokens::revoke_token)
+            .service(tenants::list_tenants)
+            .service(tenants::create_tenant)
+            .service(tenants::get_tenant)
+            .service(tenants::update_tenant)
+            .service(users::list_users)
+            .service(users::create_user)
+            .service(users::get_user)
+            .service(users::update_user)
+            .service(users::list_user_roles)
+            .service(users::grant_user_role)
+            .service(users::revoke_user_role)
+            .service(catalog::list_shops)
+            .service(catalog::get_shop)
+            .service(catalog::list_products)
+            .service(catalog::get_product)
+            .service(catalog::list_orders)
+            .service(catalog::get_order)
+            .service(catalog::list_customers)
+            .service(catalog::get_customer)
+            .service(catalog::list_articles)
+            .service(catalog::get_article)
+            .service(catalog::list_comments)
+            .service(catalog::get_comment),
+    );
 }

@@ -1,0 +1,293 @@
+//! Staff sign-in: login, refresh, logout, `/me`, and TOTP settings.
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    cookie::{Cookie, SameSite, time::Duration as CookieDuration},
+    get, post, web,
+};
+use opsdeck_domain::{
+    access::{Actor, Caller},
+    auth::{login, sessions, totp},
+    enums::Role,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    auth::{Authenticated, Meta},
+    problem::{ApiResult, Problem},
+    state::AppState,
+};
+
+pub const REFRESH_COOKIE: &str = "opsdeck_refresh";
+const COOKIE_PATH: &str = "/api/v1/auth";
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(max_length = 100)]
+    pub username: String,
+    #[schema(max_length = 1024)]
+    pub password: String,
+    /// The current code of the user's authenticator, when TOTP is on (`mfa_required`).
+    #[schema(max_length = 16)]
+    pub totp_code: Option<String>,
+}
+
+/// An access token. The refresh token travels only in the httpOnly `opsdeck_refresh` cookie.
+#[derive(Serialize, ToSchema)]
+pub struct AccessToken {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+fn session_response(state: &AppState, session: sessions::Session) -> HttpResponse {
+    let max_age = i64::try_from(state.settings.auth.refresh_token_ttl.as_secs()).unwrap_or(i64::MAX);
+    let cookie = Cookie::build(REFRESH_COOKIE, session.refresh_token)
+        .path(COOKIE_PATH)
+        .http_only(true)
+        .secure(state.settings.auth.cookie_secure)
+        .same_site(SameSite::Strict)
+        .max_age(CookieDuration::seconds(max_age))
+        .finish();
+    HttpResponse::Ok().cookie(cookie).insert_header(("cache-control", "no-store")).json(AccessToken {
+        access_token: session.access_token,
+        token_type: "Bearer",
+        expires_in: session.expires_in,
+    })
+}
+
+fn user_agent(req: &HttpRequest) -> Option<&str> {
+    req.headers().get("user-agent").and_then(|v| v.to_str().ok())
+}
+
+/// Log in with username and password (and TOTP code when enabled).
+///
+/// Answers `401 invalid_credentials` alike for an unknown user and a wrong password,
+/// `401 mfa_required` when a TOTP code is needed, and `429` with `Retry-After` once the
+/// account or the client address has failed too often.
+#[utoipa::path(
+    operation_id = "login",
+    tag = "auth",
+    responses(
+        (status = 200, description = "Signed in; the refresh cookie is set", body = AccessToken),
+        (status = 401, description = "Wrong credentials or code", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failures", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("public"))),
+)]
+#[post("/auth/login")]
+pub async fn login_user(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    meta: Meta,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let credentials =
+        login::Credentials { username: body.username, password: body.password, totp_code: body.totp_code };
+    let session =
+        login::login(&state.db, &state.keys, &state.settings.auth, credentials, &meta.0, user_agent(&req)).await?;
+    Ok(session_response(&state, session))
+}
+
+fn refresh_cookie(req: &HttpRequest) -> Option<String> {
+    req.cookie(REFRESH_COOKIE).map(|cookie| cookie.value().to_owned()).filter(|value| !value.is_empty())
+}
+
+/// Exchange the refresh cookie for a new access token (and a new refresh cookie).
+///
+/// Presenting a refresh token that was already used revokes its whole session family.
+#[utoipa::path(
+    operation_id = "refresh_session",
+    tag = "auth",
+    responses(
+        (status = 200, description = "A fresh access token; the cookie is rotated", body = AccessToken),
+        (status = 401, description = "No, expired, revoked or reused refresh token", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("public"))),
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, meta: Meta) -> ApiResult<HttpResponse> {
+    let presented = refresh_cookie(&req).ok_or_else(|| {
+        opsdeck_domain::DomainError::unauthenticated("invalid_refresh_token", "the session has ended; log in again")
+    })?;
+    let session =
+        sessions::refresh(&state.db, &state.keys, &state.settings.auth, &presented, &meta.0, user_agent(&req)).await?;
+    Ok(session_response(&state, session))
+}
+
+/// End the session of the refresh cookie and clear it.
+#[utoipa::path(
+    operation_id = "logout",
+    tag = "auth",
+    responses((status = 204, description = "Signed out (also when there was no session)")),
+    extensions(("x-permission" = json!("public"))),
+)]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, req: HttpRequest, meta: Meta) -> ApiResult<HttpResponse> {
+    if let Some(presented) = refresh_cookie(&req) {
+        sessions::logout(&state.db, &presented, &meta.0).await?;
+    }
+    let mut cleared = Cookie::build(REFRESH_COOKIE, "").path(COOKIE_PATH).http_only(true).finish();
+    cleared.make_removal();
+    Ok(HttpResponse::NoContent().cookie(cleared).finish())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoleGrant {
+    pub role: Role,
+    /// The tenant of a partner role; `null` for staff roles.
+    pub tenant_id: Option<i64>,
+}
+
+/// Who is calling, and what they may do. The SPA builds its menus from `permissions`.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    /// `user` for a staff session, `token` for an integrator token.
+    pub kind: &'static str,
+    /// The user id (for a token: the user who created it).
+    pub user_id: i64,
+    /// The username, or the token's label.
+    pub name: String,
+    /// Role bindings: staff roles (every tenant) or partner roles with their tenant.
+    pub roles: Vec<RoleGrant>,
+    /// The one tenant this caller is confined to; `null` for staff (every tenant).
+    pub tenant_id: Option<i64>,
+    /// Effective permissions, e.g. `exports:retry`.
+    pub permissions: Vec<String>,
+    /// True until a user whose role requires TOTP enrols; until then only MFA setup works.
+    pub mfa_enrollment_required: bool,
+}
+
+impl From<&Caller> for Me {
+    fn from(caller: &Caller) -> Self {
+        let kind = match caller.actor() {
+            Actor::User { .. } => "user",
+            Actor::Token { .. } => "token",
+        };
+        Self {
+            kind,
+            user_id: caller.user_id(),
+            name: caller.label(),
+            roles: caller
+                .roles()
+                .iter()
+                .map(|role| RoleGrant {
+                    role: *role,
+                    tenant_id: if role.is_partner() { caller.scope().tenant_id() } else { None },
+                })
+                .collect(),
+            tenant_id: caller.scope().tenant_id(),
+            permissions: caller.permissions().map(|p| p.as_str().to_owned()).collect(),
+            mfa_enrollment_required: caller.mfa_enrollment_pending(),
+        }
+    }
+}
+
+/// The caller: identity, roles, tenant and effective permissions.
+#[utoipa::path(
+    operation_id = "get_me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-permission" = json!("authenticated"))),
+)]
+#[get("/me")]
+pub async fn me(caller: Authenticated) -> web::Json<Me> {
+    web::Json(Me::from(&caller.0))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MfaEnrollment {
+    /// Base32 secret, to type into an authenticator app.
+    pub secret: String,
+    /// `otpauth://` URI, for a QR code.
+    pub otpauth_uri: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MfaCode {
+    /// The current 6-digit code.
+    #[schema(max_length = 16)]
+    pub code: String,
+}
+
+/// Start TOTP enrolment: a new secret, confirmed by `POST /auth/mfa/confirm`.
+#[utoipa::path(
+    operation_id = "enroll_mfa",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The secret to put into an authenticator", body = MfaEnrollment),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "MFA is already on", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Tokens have no MFA", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-permission" = json!("authenticated"))),
+)]
+#[post("/auth/mfa/enroll")]
+pub async fn enroll_mfa(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    meta: Meta,
+) -> ApiResult<web::Json<MfaEnrollment>> {
+    let enrollment = totp::enroll(&state.db, &caller.0, &meta.0).await?;
+    Ok(web::Json(MfaEnrollment { secret: enrollment.secret, otpauth_uri: enrollment.otpauth_uri }))
+}
+
+/// Turn TOTP on with a code from the enrolled authenticator.
+#[utoipa::path(
+    operation_id = "confirm_mfa",
+    tag = "auth",
+    responses(
+        (status = 204, description = "MFA is on"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not enrolled, or already on", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong code", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-permission" = json!("authenticated"))),
+)]
+#[post("/auth/mfa/confirm")]
+pub async fn confirm_mfa(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    meta: Meta,
+    body: web::Json<MfaCode>,
+) -> ApiResult<HttpResponse> {
+    totp::set_enabled(&state.db, &caller.0, &body.code, true, &meta.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Turn TOTP off, proven with a current code.
+#[utoipa::path(
+    operation_id = "disable_mfa",
+    tag = "auth",
+    responses(
+        (status = 204, description = "MFA is off"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "MFA is not on", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong code", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-permission" = json!("authenticated"))),
+)]
+#[post("/auth/mfa/disable")]
+pub async fn disable_mfa(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    meta: Meta,
+    body: web::Json<MfaCode>,
+) -> ApiResult<HttpResponse> {
+    totp::set_enabled(&state.db, &caller.0, &body.code, false, &meta.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
