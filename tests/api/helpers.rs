@@ -12,8 +12,15 @@ use std::{
 };
 
 use opsdeck_api::Application;
-use opsdeck_domain::{Db, config::Settings};
-use sea_orm::{ConnectionTrait, Database};
+use opsdeck_domain::{
+    Db,
+    config::Settings,
+    enums::Role,
+    identity::users::{self, NewUser},
+    seed,
+};
+use sea_orm::{ConnectionTrait, Database, Statement};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -59,6 +66,76 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> TestResult<reqwest::Response> {
         Ok(self.client.get(self.url(path)).send().await?)
+    }
+
+    pub async fn get_as(&self, token: &str, path: &str) -> TestResult<reqwest::Response> {
+        Ok(self.client.get(self.url(path)).bearer_auth(token).send().await?)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> TestResult<reqwest::Response> {
+        Ok(self.client.post(self.url(path)).json(body).send().await?)
+    }
+
+    pub async fn post_as(&self, token: &str, path: &str, body: &Value) -> TestResult<reqwest::Response> {
+        Ok(self.client.post(self.url(path)).bearer_auth(token).json(body).send().await?)
+    }
+
+    /// Creates a user with one role directly in the database; returns its password.
+    pub async fn user(&self, username: &str, role: Role, tenant_slug: Option<&str>) -> TestResult<String> {
+        let password = format!("{username}-password-123");
+        users::create(
+            &self.db,
+            NewUser {
+                username: username.to_owned(),
+                display_name: None,
+                email: None,
+                password: password.clone(),
+                role,
+                tenant_slug: tenant_slug.map(str::to_owned),
+            },
+        )
+        .await?;
+        Ok(password)
+    }
+
+    /// Logs in over HTTP (with a client of its own, so cookies do not mix); returns the token.
+    pub async fn login(&self, username: &str, password: &str) -> TestResult<String> {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await?;
+        let status = response.status();
+        let body: Value = response.json().await?;
+        body["access_token"].as_str().map(str::to_owned).ok_or_else(|| format!("login failed: {status} {body}").into())
+    }
+
+    /// A user with `role` (in `tenant_slug` for partner roles), logged in.
+    pub async fn signed_in(&self, username: &str, role: Role, tenant_slug: Option<&str>) -> TestResult<String> {
+        let password = self.user(username, role, tenant_slug).await?;
+        self.login(username, &password).await
+    }
+
+    /// The small demo data set: two tenants with shops, products, orders, customers and more.
+    pub async fn seed(&self) -> TestResult<Vec<(i64, String)>> {
+        seed::seed_demo(&self.db, seed::SeedOptions { scale: 0.01, seed: 7, now: chrono::Utc::now() }).await?;
+        let rows = self
+            .db
+            .conn()
+            .query_all_raw(Statement::from_string(self.db.backend(), "SELECT id, slug FROM tenants ORDER BY id"))
+            .await?;
+        rows.iter().map(|row| Ok((row.try_get::<i64>("", "id")?, row.try_get::<String>("", "slug")?))).collect()
+    }
+
+    /// A single number from SQL, for assertions on the database.
+    pub async fn count(&self, sql: &str) -> TestResult<i64> {
+        let row = self
+            .db
+            .conn()
+            .query_one_raw(Statement::from_string(self.db.backend(), sql.to_owned()))
+            .await?
+            .ok_or("no row")?;
+        Ok(row.try_get_by_index::<i64>(0)?)
     }
 }
 

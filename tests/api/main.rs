@@ -2,6 +2,8 @@
 
 mod helpers;
 
+mod access;
 mod cli;
 mod foundation;
+mod identity;
 mod migrations;

@@ -106,7 +106,12 @@ pub async fn refresh(
         .await?
         .rows_affected
         == 1;
+    if !spent && session.rotated_at.is_none() && session.revoked_at.is_some() {
+        // Ended by logout, deactivation or an earlier reuse: simply over.
+        return Err(invalid_refresh());
+    }
     if !spent {
+        // Spent before (or concurrently): the token was copied. End the whole family.
         revoke_family(&txn, &session.family_id, now).await?;
         audit::append(
             &txn,
