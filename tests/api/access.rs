@@ -103,9 +103,9 @@ async fn the_permission_matrix_holds_for_every_operation_and_role() -> TestResul
     }
 
     let header: Vec<&str> = callers.iter().map(|(name, _, _)| *name).collect();
-    println!("permission / operation | {}", header.join(" | "));
+    eprintln!("permission / operation | {}", header.join(" | "));
     for (operation, row) in &table {
-        println!("{operation} | {}", row.join(" | "));
+        eprintln!("{operation} | {}", row.join(" | "));
     }
     assert!(wrong.is_empty(), "unexpected outcomes:\n{}", wrong.join("\n"));
     Ok(())
