@@ -1,4 +1,5 @@
-//! `opsdeck`: the one binary. API server, migrations, demo data, users, OpenAPI document.
+//! `opsdeck`: the one binary. API server, migrations, demo data, users, OpenAPI document,
+//! audit log checks.
 
 use std::{io::Read, process::ExitCode, sync::Arc};
 
@@ -6,7 +7,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use opsdeck_api::Application;
 use opsdeck_domain::{
-    Db,
+    Db, audit,
     config::{LogFormat, Settings},
     enums::Role,
     identity::{password::generate_password, users},
@@ -35,6 +36,9 @@ enum Command {
     User(UserCommand),
     /// Print the OpenAPI document.
     Openapi,
+    /// Check and maintain the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
 }
 
 #[derive(Args)]
@@ -79,6 +83,18 @@ enum UserCommand {
         /// Read the password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; fails naming the first changed, removed or inserted entry.
+    Verify,
+    /// Delete entries past the retention period; the chain still verifies afterwards.
+    Prune {
+        /// Delete entries older than this many days (default: OPSDECK_AUDIT_RETENTION_DAYS).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        older_than_days: Option<u32>,
     },
 }
 
@@ -133,7 +149,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Audit(command) => audit(&settings, &db, command).await,
         Command::Openapi => Ok(()),
+    }
+}
+
+async fn audit(settings: &Settings, db: &Db, command: AuditCommand) -> anyhow::Result<()> {
+    match command {
+        AuditCommand::Verify => {
+            let report = audit::verify::verify(db).await?;
+            if let Some(broken) = report.broken {
+                bail!("audit chain broken at entry {}: {}", broken.id, broken.reason);
+            }
+            let ids = match (report.first_id, report.last_id) {
+                (Some(first), Some(last)) => format!(" (ids {first}..{last})"),
+                _ => String::new(),
+            };
+            write_stdout(&format!("audit chain verified: {}{ids}\n", entries(report.entries)));
+            Ok(())
+        }
+        AuditCommand::Prune { older_than_days } => {
+            let days = older_than_days.unwrap_or(settings.audit.retention_days);
+            let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+            let report = audit::retention::prune(db, cutoff).await?;
+            write_stdout(&format!(
+                "audit log pruned: {} older than {} deleted; the chain now starts after entry {}\n",
+                entries(report.deleted),
+                cutoff.format("%Y-%m-%d %H:%M:%S UTC"),
+                report.anchor_id,
+            ));
+            Ok(())
+        }
     }
 }
 
@@ -153,10 +199,15 @@ async fn serve(settings: Arc<Settings>, db: Db, args: ServeArgs) -> anyhow::Resu
         tracing::info!(summary = describe(&report), "demo data loaded");
     }
     let application = Application::build(settings.clone(), db)?;
-    tracing::info!(address = %settings.http.bind, port = application.port(), "serving; API docs at /api/docs");
+    let address = format!("http://{}:{}", settings.http.bind.ip(), application.port());
+    write_stdout(&format!("opsdeck is serving on {address} (API docs: {address}/api/docs)\n"));
     application.run_until_stopped().await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+fn entries(count: u64) -> String {
+    format!("{count} {}", if count == 1 { "entry" } else { "entries" })
 }
 
 fn describe(report: &seed::SeedReport) -> String {

@@ -12,6 +12,7 @@ mod m20261121_000002_catalog;
 mod m20261121_000003_jobs;
 mod m20261121_000004_kpis;
 mod m20261121_000005_audit;
+mod m20261122_000006_audit_action_collation;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261121_000003_jobs.rs"),
     include_str!("m20261121_000004_kpis.rs"),
     include_str!("m20261121_000005_audit.rs"),
+    include_str!("m20261122_000006_audit_action_collation.rs"),
 ];
 
 #[async_trait::async_trait]
@@ -34,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_jobs::Migration),
             Box::new(m20261121_000004_kpis::Migration),
             Box::new(m20261121_000005_audit::Migration),
+            Box::new(m20261122_000006_audit_action_collation::Migration),
         ]
     }
 }

@@ -120,3 +120,60 @@ async fn user_create_reads_the_password_from_stdin() -> TestResult {
     assert!(!String::from_utf8_lossy(&output.stdout).contains("password"));
     Ok(())
 }
+
+/// `serve` on an empty database: migrates, creates the first superadmin and prints its one-time
+/// password, loads the demo data when asked, and stops cleanly on SIGTERM.
+#[tokio::test]
+async fn serve_on_first_start_creates_an_admin_and_stops_gracefully() -> TestResult {
+    use std::io::{BufRead, BufReader};
+    let database = TestDatabase::fresh().await?;
+    let storage = std::env::temp_dir().join(format!("opsdeck-serve-{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["serve", "--demo"])
+        .env("OPSDECK_DATABASE_URL", &database.url)
+        .env("OPSDECK_BIND", "127.0.0.1:0")
+        .env("OPSDECK_STORAGE_DIR", &storage)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let (password, address) = tokio::task::spawn_blocking(move || {
+        let mut password = None;
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(found) = line.trim().strip_prefix("password: ") {
+                password = Some(found.to_owned());
+            }
+            if let Some(rest) = line.strip_prefix("opsdeck is serving on ") {
+                let address = rest.split_whitespace().next().map(str::to_owned);
+                return password.zip(address);
+            }
+        }
+        None
+    })
+    .await?
+    .ok_or("no password and address printed")?;
+    assert_eq!(password.len(), 24);
+
+    let health = reqwest::get(format!("{address}/healthz")).await?;
+    assert_eq!(health.status(), reqwest::StatusCode::OK);
+    let login = reqwest::Client::new()
+        .post(format!("{address}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "admin", "password": password}))
+        .send()
+        .await?;
+    assert_eq!(login.status(), reqwest::StatusCode::OK, "the printed password works");
+    let db = Db::connect(&database.url, 1).await?;
+    let tenants = db
+        .conn()
+        .query_one_raw(Statement::from_string(db.backend(), "SELECT COUNT(*) AS n FROM tenants"))
+        .await?
+        .ok_or("no count")?;
+    assert!(tenants.try_get::<i64>("", "n")? >= 2, "demo tenants loaded");
+    let terminated = Command::new("kill").args(["-TERM", &child.id().to_string()]).status()?;
+    assert!(terminated.success());
+    let status = tokio::task::spawn_blocking(move || child.wait()).await??;
+    assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
+    let _ = std::fs::remove_dir_all(storage);
+    Ok(())
+}

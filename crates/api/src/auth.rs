@@ -119,7 +119,7 @@ pub mod perm {
         )*};
     }
 
-    markers!(TenantsRead, TenantsWrite, UsersRead, UsersWrite, TokensManage, CatalogRead);
+    markers!(TenantsRead, TenantsWrite, UsersRead, UsersWrite, TokensManage, CatalogRead, AuditRead, AuditExport);
 }
 
 /// The request as the audit log records it. The client address comes from `X-Forwarded-For`

@@ -2,6 +2,7 @@
 
 mod auth;
 mod body_limit;
+mod csv_body;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;

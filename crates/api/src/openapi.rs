@@ -23,6 +23,7 @@ use crate::{problem::Problem, routes};
         (name = "tokens", description = "Integrator tokens"),
         (name = "admin", description = "Tenants, users and roles (superadmins)"),
         (name = "catalog", description = "The tenants' shops, products, orders, customers, articles and comments"),
+        (name = "audit", description = "The audit log: search and CSV export"),
         (name = "ops", description = "Health, readiness and metrics"),
     ),
 )]

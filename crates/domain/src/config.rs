@@ -28,6 +28,7 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub worker: WorkerSettings,
     pub webhooks: WebhookSettings,
+    pub audit: AuditSettings,
     pub log: LogSettings,
 }
 
@@ -89,6 +90,12 @@ pub struct WebhookSettings {
     pub max_body_bytes: usize,
 }
 
+#[derive(Debug, Clone, Copy)]
+pub struct AuditSettings {
+    /// Entries older than this many days are pruned (`opsdeck audit prune`).
+    pub retention_days: u32,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Pretty,
@@ -145,6 +152,7 @@ impl Settings {
                 tolerance: Duration::from_secs(vars.parse_in("OPSDECK_WEBHOOK_TOLERANCE_SECS", 300, 1..=3600)?),
                 max_body_bytes: vars.parse_in("OPSDECK_WEBHOOK_MAX_BODY_BYTES", 256 << 10, 1024..=(16 << 20))?,
             },
+            audit: AuditSettings { retention_days: vars.parse_in("OPSDECK_AUDIT_RETENTION_DAYS", 90, 1..=3650)? },
             log: LogSettings {
                 format: match vars.get("OPSDECK_LOG_FORMAT").as_deref() {
                     None | Some("pretty") => LogFormat::Pretty,
@@ -179,6 +187,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "OPSDECK_WORKER_CONCURRENCY",
     "OPSDECK_WEBHOOK_TOLERANCE_SECS",
     "OPSDECK_WEBHOOK_MAX_BODY_BYTES",
+    "OPSDECK_AUDIT_RETENTION_DAYS",
     "OPSDECK_LOG_FORMAT",
     "OPSDECK_LOG",
     "OPSDECK_TEST_POSTGRES_URL",
@@ -358,6 +367,7 @@ mod tests {
         assert_eq!(s.database.url.expose_secret(), "sqlite://opsdeck.db");
         assert!(s.database.migrate_on_start);
         assert_eq!(s.auth.access_token_ttl, Duration::from_secs(900));
+        assert_eq!(s.audit.retention_days, 90);
         Ok(())
     }
 
@@ -369,6 +379,7 @@ mod tests {
         assert!(error_of(&[("OPSDECK_MFA_REQUIRED_ROLES", "ops,root")]).contains("unknown role \"root\""));
         assert!(error_of(&[("OPSDECK_JWT_SIGNING_KEY", "short")]).starts_with("OPSDECK_JWT_SIGNING_KEY:"));
         assert!(error_of(&[("OPSDECK_BINDD", "x")]).starts_with("OPSDECK_BINDD: unknown variable"));
+        assert!(error_of(&[("OPSDECK_AUDIT_RETENTION_DAYS", "0")]).starts_with("OPSDECK_AUDIT_RETENTION_DAYS:"));
     }
 
     #[test]

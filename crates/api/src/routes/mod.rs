@@ -3,6 +3,7 @@
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
+pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod health;
@@ -52,6 +53,8 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(catalog::list_articles)
             .service(catalog::get_article)
             .service(catalog::list_comments)
-            .service(catalog::get_comment),
+            .service(catalog::get_comment)
+            .service(audit::list_audit_logs)
+            .service(audit::export_audit_logs),
     );
 }

@@ -1,17 +1,28 @@
 //! Searching the audit log: filters, keyset pages newest first, and the chunks a CSV export
 //! streams. Never OFFSET, never COUNT: a deep page costs what the first one does.
 //!
-//! The action prefix is a range, `action >= p AND action < p'` where `p'` is `p` with its last
-//! character incremented: every action starting with `p` sorts inside it under a bytewise
-//! collation, and a range is what a B-tree index answers on both engines. `LIKE 'p%'` would
-//! not do: SQLite only uses an index for LIKE when `case_sensitive_like` is on, and
-//! PostgreSQL only under the C collation or `text_pattern_ops`. SQLite compares TEXT bytewise
-//! by default; on PostgreSQL the `action` column is declared `COLLATE "C"` (migration
-//! m20261122_000006) so the range holds whatever the database's locale, and the `(action, id)`
-//! index serves it.
+//! The action prefix goes through the `(action, id)` index twice. First a range,
+//! `action >= p AND action < p'` (`p` with its last character incremented), skips through the
+//! index to find the distinct actions that start with `p`, one probe each (the vocabulary is
+//! small). Then the page query filters on `action IN (those actions)`: both engines read each
+//! action's entries in id order and stop at the page size (SQLite's IN early-out, PostgreSQL's
+//! backward index scan), where the range itself would sort every matching row (200 ms per
+//! page for a common action over 1M rows on SQLite). `LIKE 'p%'` would not do: SQLite uses an
+//! index for LIKE only when `case_sensitive_like` is on, PostgreSQL only under the C collation
+//! or `text_pattern_ops`. The range needs a bytewise order: SQLite's default BINARY collation,
+//! and on PostgreSQL `COLLATE "C"` on the column (migration m20261122_000006), whatever the
+//! database's locale.
+//!
+//! Time bounds are a filter, not an access path, on SQLite: without statistics it would pick
+//! the `occurred_at` index and sort the whole range on every page (1.9 s for a year over 1M
+//! rows); walking the primary key backwards finds recent windows at once. PostgreSQL's planner
+//! has statistics and chooses that walk by itself.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, DbBackend, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, SimpleExpr},
+};
 use serde::Serialize;
 
 use crate::{
@@ -26,6 +37,9 @@ pub use audit_log::Model as AuditEntry;
 
 /// The widest time range a search may span, so that a range scan stays bounded.
 pub const MAX_RANGE_DAYS: i64 = 366;
+
+/// Past this many distinct actions under one prefix, the range itself filters.
+const MAX_PREFIX_ACTIONS: usize = 64;
 
 /// Rows per query of an export: each chunk is one short query, so memory stays flat and no
 /// transaction stays open while the client reads.
@@ -58,9 +72,32 @@ pub struct AuditFilter {
 }
 
 impl AuditFilter {
-    /// Checks the filter and turns it into SQL; bad input is a 422 naming the field.
-    fn condition(&self, now: DateTime<Utc>) -> Result<Condition, DomainError> {
+    /// Checks the filter (a 422 naming the field, before any query runs) and turns it into SQL.
+    async fn condition(&self, db: &Db) -> Result<Condition, DomainError> {
         use audit_log::Column;
+        let action_range = self.check(Utc::now())?;
+        let action = match action_range {
+            Some((low, high)) => Some(action_condition(db, low, high).await?),
+            None => None,
+        };
+        let occurred_at = match db.backend() {
+            // A unary `+` keeps SQLite from choosing the `occurred_at` index (see the module doc).
+            DbBackend::Sqlite => Expr::cust_with_expr("+?", Expr::col(Column::OccurredAt)),
+            _ => Expr::col(Column::OccurredAt),
+        };
+        Ok(Condition::all()
+            .add_option(self.actor_type.map(|kind| Column::ActorType.eq(kind)))
+            .add_option(self.actor_id.map(|id| Column::ActorId.eq(id)))
+            .add_option(self.actor_label.clone().map(|label| Column::ActorLabel.eq(label)))
+            .add_option(action)
+            .add_option(self.target_type.clone().map(|kind| Column::TargetType.eq(kind)))
+            .add_option(self.target_id.clone().map(|id| Column::TargetId.eq(id)))
+            .add_option(self.occurred_from.map(|at| occurred_at.clone().gte(at)))
+            .add_option(self.occurred_to.map(|at| occurred_at.lt(at))))
+    }
+
+    /// Validates the filter; returns the bytewise range of the action prefix, if any.
+    fn check(&self, now: DateTime<Utc>) -> Result<Option<(String, String)>, DomainError> {
         if self.actor_id.is_some() && self.actor_type.is_none() {
             return Err(DomainError::invalid_field("actor_id", "give actor_type as well"));
         }
@@ -72,15 +109,7 @@ impl AuditFilter {
         check_length("target_id", self.target_id.as_deref(), 128)?;
         let action = self.action_prefix.as_deref().map(action_range).transpose()?;
         self.check_time_range(now)?;
-        Ok(Condition::all()
-            .add_option(self.actor_type.map(|kind| Column::ActorType.eq(kind)))
-            .add_option(self.actor_id.map(|id| Column::ActorId.eq(id)))
-            .add_option(self.actor_label.clone().map(|label| Column::ActorLabel.eq(label)))
-            .add_option(action.map(|(low, high)| Condition::all().add(Column::Action.gte(low)).add(Column::Action.lt(high))))
-            .add_option(self.target_type.clone().map(|kind| Column::TargetType.eq(kind)))
-            .add_option(self.target_id.clone().map(|id| Column::TargetId.eq(id)))
-            .add_option(self.occurred_from.map(|at| Column::OccurredAt.gte(at)))
-            .add_option(self.occurred_to.map(|at| Column::OccurredAt.lt(at))))
+        Ok(action)
     }
 
     /// A range has a start, ends after it, and spans at most [`MAX_RANGE_DAYS`] (an open end
@@ -103,6 +132,31 @@ impl AuditFilter {
         }
         Ok(())
     }
+}
+
+/// `action IN (the actions in [low, high))`, or the range itself when they are too many.
+async fn action_condition(db: &Db, low: String, high: String) -> Result<SimpleExpr, DomainError> {
+    use audit_log::Column;
+    let mut actions: Vec<String> = Vec::new();
+    while actions.len() < MAX_PREFIX_ACTIONS {
+        let above = match actions.last() {
+            Some(last) => Column::Action.gt(last.as_str()),
+            None => Column::Action.gte(low.as_str()),
+        };
+        let next: Option<Option<String>> = audit_log::Entity::find()
+            .select_only()
+            .expr(Expr::col(Column::Action).min())
+            .filter(above)
+            .filter(Column::Action.lt(high.as_str()))
+            .into_tuple()
+            .one(db.conn())
+            .await?;
+        match next.flatten() {
+            Some(action) => actions.push(action),
+            None => return Ok(Column::Action.is_in(actions)),
+        }
+    }
+    Ok(Column::Action.gte(low).and(Column::Action.lt(high)))
 }
 
 fn check_length(field: &str, value: Option<&str>, max: usize) -> Result<(), DomainError> {
@@ -155,7 +209,7 @@ pub async fn list(
     filter: &AuditFilter,
     page: PageRequest,
 ) -> Result<Page<AuditEntry>, DomainError> {
-    let condition = filter.condition(Utc::now())?;
+    let condition = filter.condition(db).await?;
     let rows = fetch(db, scope, condition, page.before_id, page.limit + 1).await?;
     Ok(Page::from_rows(rows, page, |entry| entry.id))
 }
@@ -179,7 +233,7 @@ impl Export {
         filter: &AuditFilter,
         request: &RequestMeta,
     ) -> Result<Self, DomainError> {
-        let condition = filter.condition(Utc::now())?;
+        let condition = filter.condition(db).await?;
         let mut metadata = serde_json::to_value(filter).map_err(|e| DomainError::Internal(e.to_string()))?;
         metadata["tenant_id"] = scope.tenant_id().into();
         let txn = db.begin_write().await?;
@@ -215,7 +269,7 @@ impl Export {
 mod tests {
     use super::*;
 
-    fn error_field(result: Result<Condition, DomainError>) -> Option<String> {
+    fn error_field<T>(result: Result<T, DomainError>) -> Option<String> {
         match result {
             Err(DomainError::Invalid { errors, .. }) => errors.first().map(|e| e.field.clone()),
             _ => None,
@@ -239,22 +293,22 @@ mod tests {
             occurred_to: to.map(|d| now - Duration::days(d)),
             ..Default::default()
         };
-        assert!(filter(Some(366), None).condition(now).is_ok());
-        assert!(filter(Some(400), Some(100)).condition(now).is_ok());
-        assert_eq!(error_field(filter(Some(367), None).condition(now)), Some("occurred_from".to_owned()));
-        assert_eq!(error_field(filter(Some(800), Some(1)).condition(now)), Some("occurred_from".to_owned()));
-        assert_eq!(error_field(filter(None, Some(1)).condition(now)), Some("occurred_from".to_owned()));
-        assert_eq!(error_field(filter(Some(1), Some(2)).condition(now)), Some("occurred_to".to_owned()));
+        assert!(filter(Some(366), None).check(now).is_ok());
+        assert!(filter(Some(400), Some(100)).check(now).is_ok());
+        assert_eq!(error_field(filter(Some(367), None).check(now)), Some("occurred_from".to_owned()));
+        assert_eq!(error_field(filter(Some(800), Some(1)).check(now)), Some("occurred_from".to_owned()));
+        assert_eq!(error_field(filter(None, Some(1)).check(now)), Some("occurred_from".to_owned()));
+        assert_eq!(error_field(filter(Some(1), Some(2)).check(now)), Some("occurred_to".to_owned()));
     }
 
     #[test]
     fn ids_need_their_type() {
         let now = Utc::now();
         let actor = AuditFilter { actor_id: Some(1), ..Default::default() };
-        assert_eq!(error_field(actor.condition(now)), Some("actor_id".to_owned()));
+        assert_eq!(error_field(actor.check(now)), Some("actor_id".to_owned()));
         let target = AuditFilter { target_id: Some("1".to_owned()), ..Default::default() };
-        assert_eq!(error_field(target.condition(now)), Some("target_id".to_owned()));
+        assert_eq!(error_field(target.check(now)), Some("target_id".to_owned()));
         let label = AuditFilter { actor_label: Some(String::new()), ..Default::default() };
-        assert_eq!(error_field(label.condition(now)), Some("actor_label".to_owned()));
+        assert_eq!(error_field(label.check(now)), Some("actor_label".to_owned()));
     }
 }

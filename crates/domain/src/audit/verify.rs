@@ -53,7 +53,10 @@ pub(crate) fn check_entry(
     first: bool,
 ) -> Result<(), Broken> {
     if entry.id != expected_id {
-        return Err(Broken { id: expected_id, reason: format!("the entry is missing (the next entry is {})", entry.id) });
+        return Err(Broken {
+            id: expected_id,
+            reason: format!("the entry is missing (the next entry is {})", entry.id),
+        });
     }
     if entry.prev_hash != prev_hash {
         let reason = if first {
@@ -64,7 +67,10 @@ pub(crate) fn check_entry(
         return Err(Broken { id: entry.id, reason });
     }
     if recompute_hash(entry) != entry.hash {
-        return Err(Broken { id: entry.id, reason: "its contents do not match its hash: the entry was changed".into() });
+        return Err(Broken {
+            id: entry.id,
+            reason: "its contents do not match its hash: the entry was changed".into(),
+        });
     }
     Ok(())
 }
@@ -111,7 +117,8 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, DomainError> {
         .one(db.conn())
         .await?;
     if let Some(entry) = below_anchor {
-        let reason = format!("it lies at or before the anchor (entry {}), which only pruned entries do", chain.anchor_id);
+        let reason =
+            format!("it lies at or before the anchor (entry {}), which only pruned entries do", chain.anchor_id);
         report.broken = Some(Broken { id: entry.id, reason });
         return Ok(report);
     }
@@ -131,7 +138,10 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, DomainError> {
             if entry.id > chain.head_id {
                 chain = chain_row(db).await?;
                 if entry.id > chain.head_id {
-                    let reason = format!("it lies past the chain head (entry {}): it was not appended by opsdeck", chain.head_id);
+                    let reason = format!(
+                        "it lies past the chain head (entry {}): it was not appended by opsdeck",
+                        chain.head_id
+                    );
                     report.broken = Some(Broken { id: entry.id, reason });
                     return Ok(report);
                 }
@@ -154,7 +164,10 @@ fn check_head(chain: &audit_chain::Model, last: i64, last_hash: &str) -> Option<
     if chain.head_id > last {
         Some(Broken {
             id: last + 1,
-            reason: format!("the entry is missing (the log ends at entry {last}, the chain head is entry {})", chain.head_id),
+            reason: format!(
+                "the entry is missing (the log ends at entry {last}, the chain head is entry {})",
+                chain.head_id
+            ),
         })
     } else if chain.head_hash != last_hash {
         Some(Broken { id: last, reason: "its hash does not match the chain head's".into() })

@@ -12,7 +12,7 @@ use super::{
     actors::{Actor, Cast},
     plan::{Clock, DAY, SECOND, at, below, between, busy, chance, existing_at, recent_index, uuid_like, weighted},
     tenants::Tenant,
-    writer::{Batch, ROWS_PER_TRANSACTION, bump_sequence, internal},
+    writer::{Batch, BulkTxn, bump_sequence, internal},
 };
 use crate::{
     Db, DomainError,
@@ -337,12 +337,12 @@ pub(super) async fn load(
     times: &[i64],
 ) -> Result<(u64, Option<String>), DomainError> {
     let mut first_hash = None;
-    for chunk in times.chunks(ROWS_PER_TRANSACTION) {
-        let txn = db.begin_write().await?;
+    for chunk in times.chunks(super::writer::rows_per_transaction()) {
+        let mut bulk = BulkTxn::begin(db).await?;
         // Locks the head on PostgreSQL; SQLite's IMMEDIATE transaction already holds the write lock.
         let head = audit_chain::Entity::find_by_id(1)
             .lock_exclusive()
-            .one(&txn)
+            .one(bulk.txn())
             .await?
             .ok_or_else(|| internal("audit", "the audit_chain row is missing"))?;
         let mut id = head.head_id;
@@ -376,16 +376,17 @@ pub(super) async fn load(
             ])?;
             prev = hash;
             if full {
-                batch.flush(&txn).await?;
+                batch.send(&mut bulk).await?;
             }
         }
-        batch.flush(&txn).await?;
+        batch.send(&mut bulk).await?;
+        bulk.drain().await?;
         let mut head = head.into_active_model();
         head.head_id = Set(id);
         head.head_hash = Set(prev);
-        head.update(&txn).await?;
-        bump_sequence(&txn, "audit_log").await?;
-        txn.commit().await?;
+        head.update(bulk.txn()).await?;
+        bump_sequence(bulk.txn(), "audit_log").await?;
+        bulk.commit().await?;
     }
     Ok((times.len() as u64, first_hash))
 }

@@ -1,10 +1,13 @@
 //! Batched multi-row INSERTs (bound values, built with sea-query) in periodically committed write
 //! transactions, plus id reservation for tables whose ids the seeder assigns itself.
 
+use std::sync::Arc;
+
 use sea_orm::{
-    ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value,
+    ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement, Value,
     sea_query::{Expr, InsertStatement, Query},
 };
+use tokio::task::JoinHandle;
 
 use crate::{Db, DomainError};
 
@@ -14,6 +17,74 @@ const MAX_VALUES_PER_STATEMENT: usize = 30_000;
 
 /// Rows per transaction: enough to amortize commits, few enough to keep SQLite's WAL small.
 pub(super) const ROWS_PER_TRANSACTION: usize = 50_000;
+
+/// SQLite's page cache during a bulk transaction, in KiB. With the default 2 MB the random-order
+/// indexes of a million-row table (the audit hashes) are spilled and re-read for every batch.
+const SQLITE_BULK_CACHE_KIB: i64 = 256 * 1024;
+
+pub(super) fn rows_per_transaction() -> usize {
+    std::env::var("XSEED_TXN").ok().and_then(|v| v.parse().ok()).unwrap_or(ROWS_PER_TRANSACTION)
+}
+fn cache_kib() -> i64 {
+    std::env::var("XSEED_CACHE").ok().and_then(|v| v.parse().ok()).unwrap_or(SQLITE_BULK_CACHE_KIB)
+}
+
+/// A write transaction for bulk loading. Its INSERTs run in the background one at a time, so the
+/// next batch is generated while the database executes the previous one. On SQLite it also has a
+/// large page cache while it lasts.
+pub(super) struct BulkTxn {
+    txn: Arc<DatabaseTransaction>,
+    in_flight: Option<JoinHandle<Result<(), DbErr>>>,
+    /// The connection's own cache size, put back before the connection returns to the pool.
+    restore_cache: Option<i64>,
+}
+
+impl BulkTxn {
+    pub async fn begin(db: &Db) -> Result<Self, DomainError> {
+        let txn = db.begin_write().await?;
+        let backend = txn.get_database_backend();
+        let mut restore_cache = None;
+        if backend == DbBackend::Sqlite && cache_kib() > 0 {
+            let row = txn.query_one_raw(Statement::from_string(backend, "PRAGMA cache_size")).await?;
+            let previous: i64 = row.ok_or_else(|| internal("cache_size", "no value"))?.try_get_by_index(0)?;
+            txn.execute_unprepared(&format!("PRAGMA cache_size = -{}", cache_kib())).await?;
+            restore_cache = Some(previous);
+        }
+        Ok(Self { txn: Arc::new(txn), in_flight: None, restore_cache })
+    }
+
+    /// The transaction, for statements of the caller's own; call [`Self::drain`] before if
+    /// an INSERT may be in flight.
+    pub fn txn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// Starts the INSERT once the previous one is done; statements run in order.
+    pub async fn send(&mut self, statement: InsertStatement) -> Result<(), DomainError> {
+        self.drain().await?;
+        let txn = Arc::clone(&self.txn);
+        self.in_flight = Some(tokio::spawn(async move { txn.execute(&statement).await.map(drop) }));
+        Ok(())
+    }
+
+    /// Waits for the INSERT in flight, if any.
+    pub async fn drain(&mut self) -> Result<(), DomainError> {
+        if let Some(task) = self.in_flight.take() {
+            task.await.map_err(|e| internal("insert task", e))??;
+        }
+        Ok(())
+    }
+
+    pub async fn commit(mut self) -> Result<(), DomainError> {
+        self.drain().await?;
+        if let Some(previous) = self.restore_cache {
+            self.txn.execute_unprepared(&format!("PRAGMA cache_size = {previous}")).await?;
+        }
+        let txn = Arc::try_unwrap(self.txn).map_err(|_| internal("commit", "an insert is still running"))?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
 
 pub(super) fn internal(context: &str, error: impl std::fmt::Display) -> DomainError {
     DomainError::Internal(format!("seed: {context}: {error}"))
@@ -45,16 +116,28 @@ impl Batch {
         Ok(self.rows >= self.limit)
     }
 
-    /// Sends the pending rows, if any; returns how many.
-    pub async fn flush(&mut self, conn: &impl ConnectionTrait) -> Result<usize, DomainError> {
+    /// The filled statement and its row count, leaving the batch empty.
+    pub fn take(&mut self) -> Option<(InsertStatement, usize)> {
         if self.rows == 0 {
-            return Ok(0);
+            return None;
         }
-        conn.execute(&self.statement).await?;
-        let sent = self.rows;
-        self.statement = Self::empty(self.table, self.columns);
-        self.rows = 0;
-        Ok(sent)
+        let statement = std::mem::replace(&mut self.statement, Self::empty(self.table, self.columns));
+        Some((statement, std::mem::take(&mut self.rows)))
+    }
+
+    /// Runs the pending rows, if any, and waits for them.
+    pub async fn flush(&mut self, conn: &impl ConnectionTrait) -> Result<(), DomainError> {
+        if let Some((statement, _)) = self.take() {
+            conn.execute(&statement).await?;
+        }
+        Ok(())
+    }
+
+    /// Hands the pending rows, if any, to the transaction's pipeline; returns how many.
+    pub async fn send(&mut self, txn: &mut BulkTxn) -> Result<usize, DomainError> {
+        let Some((statement, rows)) = self.take() else { return Ok(0) };
+        txn.send(statement).await?;
+        Ok(rows)
     }
 }
 
@@ -62,7 +145,7 @@ impl Batch {
 pub(super) struct Loader<'a> {
     db: &'a Db,
     batch: Batch,
-    txn: Option<DatabaseTransaction>,
+    txn: Option<BulkTxn>,
     in_txn: usize,
     total: u64,
 }
@@ -81,15 +164,15 @@ impl<'a> Loader<'a> {
 
     async fn flush(&mut self) -> Result<(), DomainError> {
         if self.txn.is_none() {
-            self.txn = Some(self.db.begin_write().await?);
+            self.txn = Some(BulkTxn::begin(self.db).await?);
         }
-        let Some(txn) = self.txn.as_ref() else {
+        let Some(txn) = self.txn.as_mut() else {
             return Err(internal(self.batch.table, "no transaction"));
         };
-        let sent = self.batch.flush(txn).await?;
+        let sent = self.batch.send(txn).await?;
         self.in_txn += sent;
         self.total += sent as u64;
-        if self.in_txn >= ROWS_PER_TRANSACTION {
+        if self.in_txn >= rows_per_transaction() {
             self.commit().await?;
         }
         Ok(())
