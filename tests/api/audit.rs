@@ -572,3 +572,47 @@ async fn prune_never_erases_a_broken_entry() -> TestResult {
     assert!(failure.starts_with("error: audit chain broken at entry 2: its contents do not match"), "{failure}");
     Ok(())
 }
+
+/// A mutation that is refused leaves a trace naming who tried and what they got.
+#[tokio::test]
+async fn refused_mutations_are_recorded_with_the_caller() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let support = app.signed_in("sam", Role::Support, None).await?;
+
+    let forbidden = app.post_as(&support, "/api/v1/tenants", &json!({"slug": "acme", "name": "Acme"})).await?;
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    let anonymous = app.client.delete(app.url("/api/v1/tokens/1")).send().await?;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let scanner = app.client.post(app.url("/api/v1/wp-login.php")).send().await?;
+    assert_eq!(scanner.status(), StatusCode::NOT_FOUND);
+
+    let rows = app
+        .db
+        .conn()
+        .query_all_raw(Statement::from_string(
+            app.db.backend(),
+            "SELECT action, actor_label, method, path, outcome FROM audit_log WHERE action LIKE 'request.%' ORDER BY id",
+        ))
+        .await?;
+    let seen: Vec<(String, String, String, String, i32)> = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<String>("", "action")?,
+                r.try_get::<String>("", "actor_label")?,
+                r.try_get::<String>("", "method")?,
+                r.try_get::<String>("", "path")?,
+                r.try_get::<i32>("", "outcome")?,
+            ))
+        })
+        .collect::<Result<_, sea_orm::DbErr>>()?;
+    assert_eq!(
+        seen,
+        vec![
+            ("request.forbidden".into(), "sam".into(), "POST".into(), "/api/v1/tenants".into(), 403),
+            ("request.unauthenticated".into(), "anonymous".into(), "DELETE".into(), "/api/v1/tokens/1".into(), 401),
+        ],
+        "unrouted scanner noise is not recorded"
+    );
+    Ok(())
+}

@@ -27,7 +27,7 @@ use crate::{problem::ApiError, state::AppState};
 
 /// What the middleware found out about the request's credentials.
 #[derive(Clone)]
-enum Authentication {
+pub enum Authentication {
     Anonymous,
     Caller(Box<Caller>),
     Refused(std::sync::Arc<DomainError>),

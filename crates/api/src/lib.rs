@@ -1,5 +1,6 @@
 //! opsdeck's HTTP API: actix-web app, handlers, OpenAPI document and Swagger UI.
 
+mod audit_trail;
 mod auth;
 mod body_limit;
 mod csv_body;

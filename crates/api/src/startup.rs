@@ -15,7 +15,9 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::{auth, body_limit, metrics::Metrics, openapi, problem::ApiError, request_id, routes, state::AppState};
+use crate::{
+    audit_trail, auth, body_limit, metrics::Metrics, openapi, problem::ApiError, request_id, routes, state::AppState,
+};
 
 /// A bound, not yet running, HTTP server.
 pub struct Application {
@@ -95,6 +97,7 @@ fn app(
     app.service(web::redirect("/api/docs", "/api/docs/"))
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document))
         // Registered first = innermost: a rejected body still gets a request id and metrics.
+        .wrap(from_fn(audit_trail::record_refusals))
         .wrap(from_fn(auth::authenticate))
         .wrap(from_fn(body_limit::reject_oversized))
         .wrap(from_fn(crate::metrics::record))

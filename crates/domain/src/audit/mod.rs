@@ -7,4 +7,4 @@ pub mod redact;
 pub mod retention;
 pub mod verify;
 
-pub use record::{AuditActor, AuditEvent, RequestMeta, append};
+pub use record::{AuditActor, AuditEvent, RequestMeta, append, record};

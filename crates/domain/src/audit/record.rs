@@ -101,6 +101,20 @@ impl AuditEvent {
     }
 }
 
+/// Appends one entry in a transaction of its own: for events that change nothing else, such
+/// as a refused request.
+pub async fn record(
+    db: &crate::Db,
+    actor: &AuditActor,
+    request: &RequestMeta,
+    event: AuditEvent,
+) -> Result<i64, DomainError> {
+    let txn = db.begin_write().await?;
+    let id = append(&txn, actor, request, event).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
 /// Appends one entry inside `txn` and returns its id.
 pub async fn append(
     txn: &DatabaseTransaction,

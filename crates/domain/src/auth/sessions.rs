@@ -130,6 +130,13 @@ pub async fn refresh(
     }
     let client = Client { ip: request.ip.as_deref(), user_agent };
     let next = open(&txn, keys, settings, user.id, Some(session.family_id), &client).await?;
+    audit::append(
+        &txn,
+        &AuditActor::user(user.id, &user.username),
+        request,
+        AuditEvent::new("auth.refresh", 200).target("user", user.id),
+    )
+    .await?;
     txn.commit().await?;
     Ok(next)
 }

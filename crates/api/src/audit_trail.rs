@@ -1,0 +1,67 @@
+//! The HTTP side of the audit log. Successful actions are audited by the domain, inside their
+//! own transaction; this middleware records the requests that were refused or failed
+//! (a mutation, a download or an export that did not go through), so that attempts leave a
+//! trace too. Login failures are left to the login service, which records them with reasons.
+
+use actix_web::{
+    Error, HttpMessage,
+    body::MessageBody,
+    dev::{ServiceRequest, ServiceResponse},
+    http::Method,
+    middleware::Next,
+    web,
+};
+use opsdeck_domain::audit::{self, AuditActor, AuditEvent};
+
+use crate::{
+    auth::{self, Authentication},
+    state::AppState,
+};
+
+/// Requests whose refusal is worth a trace: every mutation, and reads that hand out data in bulk.
+fn watched(method: &Method, path: &str) -> bool {
+    let mutating = [Method::POST, Method::PUT, Method::PATCH, Method::DELETE].contains(method);
+    let bulk_read = path.ends_with("/download") || path.ends_with("/audit-logs/export");
+    (mutating || bulk_read) && path.starts_with("/api/v1/") && path != "/api/v1/auth/login"
+}
+
+fn action_for(status: u16) -> &'static str {
+    match status {
+        401 => "request.unauthenticated",
+        403 => "request.forbidden",
+        500..=599 => "request.failed",
+        _ => "request.rejected",
+    }
+}
+
+pub async fn record_refusals(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    // Unrouted paths are noise (scanners), not attempts at an action.
+    let routed = req.match_pattern().is_some();
+    if !routed || !watched(req.method(), req.path()) {
+        return next.call(req).await;
+    }
+    let meta = auth::request_meta(req.request());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let response = next.call(req).await?;
+    let status = response.status();
+    if let (false, Some(state)) = (status.is_success() || status.is_redirection(), state) {
+        let actor = match response.request().extensions().get::<Authentication>() {
+            Some(Authentication::Caller(caller)) => AuditActor::from(caller.as_ref()),
+            _ => AuditActor::anonymous("anonymous"),
+        };
+        let tenant = match response.request().extensions().get::<Authentication>() {
+            Some(Authentication::Caller(caller)) => caller.scope().tenant_id(),
+            _ => None,
+        };
+        let event = AuditEvent::new(action_for(status.as_u16()), status.as_u16())
+            .tenant(tenant)
+            .metadata(serde_json::json!({ "status": status.as_u16() }));
+        if let Err(error) = audit::record(&state.db, &actor, &meta, event).await {
+            tracing::error!(%error, "could not record a refused request in the audit log");
+        }
+    }
+    Ok(response)
+}
