@@ -109,6 +109,9 @@ async fn export(app: &TestApp, token: &str, query: &[(&str, String)]) -> TestRes
     Ok((text, rows))
 }
 
+/// Position of `action` in the export's columns.
+const ACTION_COLUMN: usize = 9;
+
 fn column(rows: &[csv::StringRecord], index: usize) -> Vec<String> {
     rows.iter().map(|row| row.get(index).unwrap_or("").to_owned()).collect()
 }
@@ -398,8 +401,13 @@ async fn partners_see_and_export_only_their_tenants_entries() -> TestResult {
     let other_export = get(&app, &partner, "/api/v1/audit-logs/export", &[("tenant_id", bravo.to_string())]).await?;
     assert_eq!(other_export.status(), StatusCode::NOT_FOUND);
 
+    // The refused export attempt just above is on record too, in the partner's tenant.
     let (_, rows) = export(&app, &partner, &[]).await?;
-    assert_eq!(column(&rows, 5), vec![alpha.to_string(); 3]);
+    assert_eq!(column(&rows, 5), vec![alpha.to_string(); 4]);
+    assert_eq!(
+        rows.first().map(|row| row.get(ACTION_COLUMN).unwrap_or_default().to_owned()),
+        Some("request.rejected".to_owned())
+    );
 
     let staff_view = list_all(&app, &root, &[("tenant_id", bravo.to_string())], 50).await?;
     assert_eq!(staff_view.len(), 3);
@@ -409,6 +417,10 @@ async fn partners_see_and_export_only_their_tenants_entries() -> TestResult {
     assert_eq!(get(&app, &support, "/api/v1/audit-logs", &[]).await?.status(), StatusCode::OK);
     let refused = get(&app, &support, "/api/v1/audit-logs/export", &[]).await?;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN, "support reads but does not export");
+    let recorded =
+        scalar(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'request.forbidden' AND actor_label = 'sue'")
+            .await?;
+    assert_eq!(recorded, 1, "the refused export is audited");
     Ok(())
 }
 
