@@ -13,6 +13,7 @@ use opsdeck_domain::{
     identity::{password::generate_password, users},
     seed,
 };
+use opsdeck_worker::Worker;
 use secrecy::ExposeSecret;
 use tracing_subscriber::{EnvFilter, fmt};
 
@@ -27,6 +28,8 @@ struct Cli {
 enum Command {
     /// Serve the API (and the SPA when built); migrates first unless told not to.
     Serve(ServeArgs),
+    /// Run the background worker alone (exports and other jobs); stops gracefully on SIGTERM.
+    Worker(WorkerArgs),
     /// Apply pending database migrations (a no-op when there are none).
     Migrate,
     /// Load generated data into an empty database.
@@ -46,9 +49,19 @@ struct ServeArgs {
     /// Do not run migrations at start (same as OPSDECK_MIGRATE_ON_START=false).
     #[arg(long)]
     no_migrate: bool,
+    /// Do not run the background worker in this process (run `opsdeck worker` elsewhere).
+    #[arg(long)]
+    no_worker: bool,
     /// Seed the small demo data set (scale 0.01) when the database has no tenants yet.
     #[arg(long)]
     demo: bool,
+}
+
+#[derive(Args)]
+struct WorkerArgs {
+    /// Do not run migrations at start (same as OPSDECK_MIGRATE_ON_START=false).
+    #[arg(long)]
+    no_migrate: bool,
 }
 
 #[derive(Args)]
@@ -125,6 +138,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let db = Db::connect(settings.database.url.expose_secret(), settings.database.max_connections).await?;
     match cli.command {
         Command::Serve(args) => serve(settings, db, args).await,
+        Command::Worker(args) => {
+            if settings.database.migrate_on_start && !args.no_migrate {
+                db.migrate().await?;
+            }
+            let worker = Worker::start(db, settings).await?;
+            shutdown_signal().await?;
+            worker.shutdown().await;
+            Ok(())
+        }
         Command::Migrate => {
             let applied = db.migrate().await?;
             write_stdout(&format!("migrations applied: {applied}\n"));
@@ -198,10 +220,15 @@ async fn serve(settings: Arc<Settings>, db: Db, args: ServeArgs) -> anyhow::Resu
         let report = seed::seed_demo(&db, seed_options(0.01, 42)?).await?;
         tracing::info!(summary = describe(&report), "demo data loaded");
     }
+    let worker = if args.no_worker { None } else { Some(Worker::start(db.clone(), settings.clone()).await?) };
     let application = Application::build(settings.clone(), db)?;
     let address = format!("http://{}:{}", settings.http.bind.ip(), application.port());
     write_stdout(&format!("opsdeck is serving on {address} (API docs: {address}/api/docs)\n"));
+    // actix stops on SIGINT/SIGTERM after in-flight requests; the worker then finishes its jobs.
     application.run_until_stopped().await?;
+    if let Some(worker) = worker {
+        worker.shutdown().await;
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -243,6 +270,17 @@ fn read_password_from_stdin() -> anyhow::Result<String> {
         bail!("no password on standard input");
     }
     Ok(password)
+}
+
+/// SIGINT or SIGTERM.
+async fn shutdown_signal() -> anyhow::Result<()> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result?,
+        _ = terminate.recv() => {}
+    }
+    tracing::info!("shutting down");
+    Ok(())
 }
 
 /// The optional `OPSDECK_CONFIG_FILE` holds `KEY=value` lines; real environment variables win.

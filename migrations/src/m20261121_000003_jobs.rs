@@ -25,6 +25,8 @@ fn job_table(table: &'static str, statuses: &[&'static str]) -> TableCreateState
         .col(string_len_null("claim_token", 36))
         .col(timestamp_with_time_zone_null("heartbeat_at"))
         .col(timestamp_with_time_zone("run_after"))
+        // When the sweeper last handed the row to the queue; NULL when a push is due.
+        .col(timestamp_with_time_zone_null("enqueued_at"))
         .col(timestamp_with_time_zone_null("started_at"))
         .col(timestamp_with_time_zone_null("finished_at"))
         .col(timestamp_with_time_zone("created_at"))

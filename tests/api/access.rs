@@ -119,6 +119,7 @@ const TENANT_RESOURCES: &[(&str, &str)] = &[
     ("/api/v1/customers", "customers"),
     ("/api/v1/articles", "articles"),
     ("/api/v1/comments", "comments"),
+    ("/api/v1/export-jobs", "export_jobs"),
 ];
 
 #[tokio::test]

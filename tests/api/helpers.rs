@@ -19,6 +19,7 @@ use opsdeck_domain::{
     identity::users::{self, NewUser},
     seed,
 };
+use opsdeck_worker::Worker;
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -31,6 +32,7 @@ pub struct TestApp {
     pub address: String,
     pub db: Db,
     pub client: reqwest::Client,
+    pub settings: Arc<Settings>,
     _database: TestDatabase,
 }
 
@@ -52,12 +54,27 @@ impl TestApp {
         vars.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         let settings = Arc::new(Settings::from_vars(vars)?);
         let db = Db::connect(&database.url, 5).await?;
-        let application = Application::build(settings, db.clone())?;
+        let application = Application::build(settings.clone(), db.clone())?;
         let address = format!("http://127.0.0.1:{}", application.port());
         tokio::spawn(application.run_until_stopped());
         let client =
             reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build()?;
-        Ok(Self { address, db, client, _database: database })
+        Ok(Self { address, db, client, settings, _database: database })
+    }
+
+    /// Spawns the app with a background worker tuned for tests (fast polling, short leases).
+    pub async fn spawn_with_worker(extra: &[(&str, &str)]) -> TestResult<(Self, Worker)> {
+        let mut vars =
+            vec![("OPSDECK_WORKER_POLL_MS", "100"), ("OPSDECK_JOB_BACKOFF_SECS", "0"), ("OPSDECK_JOB_LEASE_SECS", "2")];
+        vars.extend_from_slice(extra);
+        let app = Self::spawn_with(&vars).await?;
+        let worker = app.start_worker().await?;
+        Ok((app, worker))
+    }
+
+    /// Another worker on the same database, as a second process would be.
+    pub async fn start_worker(&self) -> TestResult<Worker> {
+        Ok(Worker::start(self.db.clone(), self.settings.clone()).await?)
     }
 
     pub fn url(&self, path: &str) -> String {

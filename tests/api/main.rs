@@ -5,6 +5,7 @@ mod helpers;
 mod access;
 mod audit;
 mod cli;
+mod exports;
 mod foundation;
 mod identity;
 mod migrations;

@@ -119,7 +119,20 @@ pub mod perm {
         )*};
     }
 
-    markers!(TenantsRead, TenantsWrite, UsersRead, UsersWrite, TokensManage, CatalogRead, AuditRead, AuditExport);
+    markers!(
+        TenantsRead,
+        TenantsWrite,
+        UsersRead,
+        UsersWrite,
+        TokensManage,
+        CatalogRead,
+        AuditRead,
+        AuditExport,
+        ExportsRead,
+        ExportsCreate,
+        ExportsRetry,
+        ExportsDownload
+    );
 }
 
 /// The request as the audit log records it. The client address comes from `X-Forwarded-For`

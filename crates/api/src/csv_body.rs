@@ -1,7 +1,7 @@
 //! CSV downloads: records rendered into byte chunks for a streamed response body.
 
 use actix_web::web::Bytes;
-use opsdeck_domain::DomainError;
+use opsdeck_domain::{DomainError, exports::csv::neutralize};
 
 use crate::problem::ApiError;
 
@@ -17,13 +17,6 @@ where
         writer.write_record(record.into_iter().map(neutralize)).map_err(|e| internal(&e))?;
     }
     writer.into_inner().map(Bytes::from).map_err(|e| internal(&e))
-}
-
-/// A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as
-/// a formula (CSV injection), and logged text is partly chosen by callers (usernames, paths).
-/// Such cells get a leading `'`, as OWASP recommends.
-fn neutralize(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell }
 }
 
 #[cfg(test)]

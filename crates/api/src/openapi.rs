@@ -24,6 +24,7 @@ use crate::{problem::Problem, routes};
         (name = "admin", description = "Tenants, users and roles (superadmins)"),
         (name = "catalog", description = "The tenants' shops, products, orders, customers, articles and comments"),
         (name = "audit", description = "The audit log: search and CSV export"),
+        (name = "exports", description = "CSV export jobs: create, follow, retry, download"),
         (name = "ops", description = "Health, readiness and metrics"),
     ),
 )]

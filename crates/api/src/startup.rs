@@ -10,7 +10,7 @@ use actix_web::{
     middleware::{DefaultHeaders, from_fn},
     web,
 };
-use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings};
+use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings, exports::LocalStore};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -44,7 +44,8 @@ impl Application {
         let port =
             listener.local_addr().map_err(|source| StartError::Bind { address: address.to_string(), source })?.port();
         let keys = KeyRing::load(&settings.auth, &settings.storage.dir).map_err(StartError::Keys)?;
-        let state = web::Data::new(AppState { db, settings, keys, metrics: Metrics::new()? });
+        let store = Arc::new(LocalStore::new(settings.storage.dir.clone()));
+        let state = web::Data::new(AppState { db, settings, keys, store, metrics: Metrics::new()? });
         let document = openapi::document();
         let server = HttpServer::new(move || app(state.clone(), document.clone()))
             .listen(listener)

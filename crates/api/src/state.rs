@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings};
+use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings, exports::ExportStore};
 
 use crate::metrics::Metrics;
 
@@ -10,5 +10,7 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub keys: KeyRing,
+    /// Where export files are written by the worker and read for downloads.
+    pub store: Arc<dyn ExportStore>,
     pub metrics: Metrics,
 }

@@ -79,7 +79,18 @@ pub struct StorageSettings {
 
 #[derive(Debug, Clone)]
 pub struct WorkerSettings {
+    /// Jobs one worker process runs at once.
     pub concurrency: u32,
+    /// Runs of a job before it is FAILED (retryable errors only; permanent ones fail at once).
+    pub max_attempts: u32,
+    /// Wait before the first retry; doubles with each further attempt (capped at an hour).
+    pub backoff: Duration,
+    /// A RUNNING job whose heartbeat is older than this is taken back from its dead worker.
+    pub lease: Duration,
+    /// How often the worker looks for due work and stale leases.
+    pub poll_interval: Duration,
+    /// How long a finished export file stays downloadable.
+    pub export_ttl: Duration,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -146,7 +157,14 @@ impl Settings {
                 login_window: Duration::from_secs(vars.parse_in("OPSDECK_LOGIN_WINDOW_SECS", 900, 1..=86_400)?),
             },
             storage: StorageSettings { dir: PathBuf::from(vars.string("OPSDECK_STORAGE_DIR", "storage")) },
-            worker: WorkerSettings { concurrency: vars.parse_in("OPSDECK_WORKER_CONCURRENCY", 4, 1..=256)? },
+            worker: WorkerSettings {
+                concurrency: vars.parse_in("OPSDECK_WORKER_CONCURRENCY", 4, 1..=256)?,
+                max_attempts: vars.parse_in("OPSDECK_JOB_MAX_ATTEMPTS", 5, 1..=100)?,
+                backoff: Duration::from_secs(vars.parse_in("OPSDECK_JOB_BACKOFF_SECS", 10, 0..=3600)?),
+                lease: Duration::from_secs(vars.parse_in("OPSDECK_JOB_LEASE_SECS", 60, 2..=3600)?),
+                poll_interval: Duration::from_millis(vars.parse_in("OPSDECK_WORKER_POLL_MS", 1000, 50..=60_000)?),
+                export_ttl: Duration::from_secs(3600 * vars.parse_in("OPSDECK_EXPORT_TTL_HOURS", 168, 1..=24 * 365)?),
+            },
             webhooks: WebhookSettings {
                 secrets: vars.webhook_secrets()?,
                 tolerance: Duration::from_secs(vars.parse_in("OPSDECK_WEBHOOK_TOLERANCE_SECS", 300, 1..=3600)?),
@@ -185,6 +203,11 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "OPSDECK_LOGIN_WINDOW_SECS",
     "OPSDECK_STORAGE_DIR",
     "OPSDECK_WORKER_CONCURRENCY",
+    "OPSDECK_JOB_MAX_ATTEMPTS",
+    "OPSDECK_JOB_BACKOFF_SECS",
+    "OPSDECK_JOB_LEASE_SECS",
+    "OPSDECK_WORKER_POLL_MS",
+    "OPSDECK_EXPORT_TTL_HOURS",
     "OPSDECK_WEBHOOK_TOLERANCE_SECS",
     "OPSDECK_WEBHOOK_MAX_BODY_BYTES",
     "OPSDECK_AUDIT_RETENTION_DAYS",

@@ -22,7 +22,9 @@ pub mod models {
     };
 }
 pub mod error;
+pub mod exports;
 pub mod identity;
+pub mod jobs;
 pub mod pagination;
 pub mod seed;
 

@@ -9,11 +9,9 @@ use actix_web::{
 use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
 use opsdeck_domain::{
-    audit::{
-        chain::canonical_time,
-        query::{self, AuditEntry, AuditFilter, Export},
-    },
+    audit::query::{self, AuditEntry, AuditFilter, Export},
     enums::ActorType,
+    exports::csv::CsvRecord,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -181,12 +179,14 @@ pub async fn export_audit_logs(
         let db = db.clone();
         async move {
             match export.next_chunk(&db).await? {
-                Some(entries) => Ok::<_, ApiError>(Some((csv_body::rows(entries.iter().map(csv_record))?, export))),
+                Some(entries) => {
+                    Ok::<_, ApiError>(Some((csv_body::rows(entries.iter().map(CsvRecord::record))?, export)))
+                }
                 None => Ok(None),
             }
         }
     });
-    let body = stream::once(std::future::ready(csv_body::rows([HEADER.map(String::from)])))
+    let body = stream::once(std::future::ready(csv_body::rows([AuditEntry::HEADER.iter().map(|h| (*h).to_owned())])))
         .chain(rows)
         .map(|chunk| chunk.inspect_err(|error| tracing::error!(%error, "the audit export stopped halfway")));
     let filename = format!("audit-log-{}.csv", Utc::now().format("%Y%m%dT%H%M%SZ"));
@@ -198,48 +198,4 @@ pub async fn export_audit_logs(
         })
         .insert_header(CacheControl(vec![CacheDirective::NoStore]))
         .streaming(body))
-}
-
-const HEADER: [&str; 17] = [
-    "id",
-    "occurred_at",
-    "actor_type",
-    "actor_id",
-    "actor_label",
-    "tenant_id",
-    "ip",
-    "method",
-    "path",
-    "action",
-    "target_type",
-    "target_id",
-    "request_id",
-    "outcome",
-    "metadata",
-    "prev_hash",
-    "hash",
-];
-
-fn csv_record(entry: &AuditEntry) -> [String; 17] {
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
-    let number = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
-    [
-        entry.id.to_string(),
-        canonical_time(entry.occurred_at),
-        entry.actor_type.as_str().to_owned(),
-        number(entry.actor_id),
-        entry.actor_label.clone(),
-        number(entry.tenant_id),
-        text(&entry.ip),
-        text(&entry.method),
-        text(&entry.path),
-        entry.action.clone(),
-        text(&entry.target_type),
-        text(&entry.target_id),
-        text(&entry.request_id),
-        number(entry.outcome.map(i64::from)),
-        entry.metadata.clone(),
-        entry.prev_hash.clone(),
-        entry.hash.clone(),
-    ]
 }

@@ -6,6 +6,7 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod exports;
 pub mod health;
 mod shared;
 pub mod tenants;
@@ -42,6 +43,12 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(users::list_user_roles)
             .service(users::grant_user_role)
             .service(users::revoke_user_role)
+            .service(exports::create_export_job)
+            .service(exports::list_export_jobs)
+            .service(exports::retry_export_jobs)
+            .service(exports::get_export_job)
+            .service(exports::retry_export_job)
+            .service(exports::download_export_job)
             .service(catalog::list_shops)
             .service(catalog::get_shop)
             .service(catalog::list_products)

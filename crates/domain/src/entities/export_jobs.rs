@@ -17,6 +17,7 @@ pub struct Model {
     pub claim_token: Option<String>,
     pub heartbeat_at: Option<DateTimeUtc>,
     pub run_after: DateTimeUtc,
+    pub enqueued_at: Option<DateTimeUtc>,
     pub started_at: Option<DateTimeUtc>,
     pub finished_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

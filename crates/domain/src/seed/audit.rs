@@ -12,7 +12,7 @@ use super::{
     actors::{Actor, Cast},
     plan::{Clock, DAY, SECOND, at, below, between, busy, chance, existing_at, recent_index, uuid_like, weighted},
     tenants::Tenant,
-    writer::{Batch, BulkTxn, bump_sequence, internal},
+    writer::{Batch, BulkTxn, ROWS_PER_TRANSACTION, bump_sequence, internal},
 };
 use crate::{
     Db, DomainError,
@@ -172,7 +172,7 @@ impl Row {
 
 /// Strictly increasing instants over the last year, busier in office hours.
 pub(super) fn times(rng: &mut StdRng, clock: &Clock, count: usize) -> Vec<i64> {
-    let mut times: Vec<i64> = (0..count).map(|_| busy(rng, clock.now - SECOND, 365 * DAY, 1.15)).collect();
+    let mut times: Vec<i64> = (0..count).map(|_| busy(rng, clock.now - SECOND, 365 * DAY, 2.0)).collect();
     times.sort_unstable();
     for i in 1..times.len() {
         if times[i] <= times[i - 1] {
@@ -337,7 +337,7 @@ pub(super) async fn load(
     times: &[i64],
 ) -> Result<(u64, Option<String>), DomainError> {
     let mut first_hash = None;
-    for chunk in times.chunks(super::writer::rows_per_transaction()) {
+    for chunk in times.chunks(ROWS_PER_TRANSACTION) {
         let mut bulk = BulkTxn::begin(db).await?;
         // Locks the head on PostgreSQL; SQLite's IMMEDIATE transaction already holds the write lock.
         let head = audit_chain::Entity::find_by_id(1)

@@ -7,7 +7,7 @@ use super::{
     customers::Customers,
     names::product_name,
     plan::{
-        Clock, DAY, HOUR, MINUTE, SECOND, at, below, between, busy, chance, log_uniform, opt_at, pick, recent, split,
+        Clock, DAY, HOUR, MINUTE, SECOND, at, below, between, busy, chance, grown, log_uniform, opt_at, pick, split,
     },
     tenants::Tenant,
     writer::Loader,
@@ -49,7 +49,7 @@ pub(super) fn generate_products(
         let end = clock.now - HOUR;
         let span = (end - tenant.created_at - 7 * DAY).max(DAY);
         for _ in 0..count {
-            let created_at = recent(rng, end, span, 1.3);
+            let created_at = grown(rng, end, span, 1.5);
             let updated_at = if chance(rng, 0.4) {
                 created_at
             } else {
@@ -153,7 +153,7 @@ pub(super) fn generate_orders(
     for (tenant, count) in split(total, &weights).into_iter().enumerate() {
         let prices = products.prices.get(tenant).map_or(&[][..], Vec::as_slice);
         for _ in 0..count {
-            let created_at = busy(rng, clock.now - MINUTE, 365 * DAY, 1.5);
+            let created_at = busy(rng, clock.now - MINUTE, 365 * DAY, 2.5);
             // A few guest checkouts; everyone else had an account by then.
             let customer =
                 if chance(rng, 0.06) { None } else { pick(rng, customers.signed_up_by(tenant, created_at)).copied() };

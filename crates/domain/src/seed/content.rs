@@ -4,7 +4,7 @@ use rand::{Rng, rngs::StdRng};
 
 use super::{
     names::{article_body, article_title, comment, person},
-    plan::{Clock, DAY, HOUR, MINUTE, at, between, chance, opt_at, pick, recent, split},
+    plan::{Clock, DAY, HOUR, MINUTE, at, between, chance, grown, opt_at, pick, split},
     tenants::Tenant,
     writer::Loader,
 };
@@ -37,7 +37,7 @@ pub(super) fn generate_articles(
     let mut list = Vec::with_capacity(total);
     for (tenant, count) in split(total, &weights).into_iter().enumerate() {
         for _ in 0..count {
-            let created_at = recent(rng, clock.now - HOUR, 540 * DAY, 1.2);
+            let created_at = grown(rng, clock.now - HOUR, 540 * DAY, 1.5);
             let r = rng.random::<f64>();
             let published_at = created_at + between(rng, 10 * MINUTE, 3 * DAY);
             let (status, published_at) = if r < 0.12 || published_at > clock.now {

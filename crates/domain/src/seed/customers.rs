@@ -4,7 +4,7 @@ use rand::{Rng, rngs::StdRng};
 
 use super::{
     names::person,
-    plan::{Clock, DAY, HOUR, at, between, chance, opt_at, recent, split},
+    plan::{Clock, DAY, HOUR, at, between, chance, grown, opt_at, split},
     tenants::Tenant,
     writer::Loader,
 };
@@ -51,7 +51,7 @@ pub(super) fn generate(rng: &mut StdRng, clock: &Clock, tenants: &[Tenant], tota
     for (tenant, count) in split(total, &weights).into_iter().enumerate() {
         for _ in 0..count {
             // Two years of sign-ups, accelerating towards today.
-            let signed_up_at = recent(rng, clock.now - HOUR, 730 * DAY, 1.6);
+            let signed_up_at = grown(rng, clock.now - HOUR, 730 * DAY, 4.0);
             let churned_at = (chance(rng, 0.12) && clock.now - signed_up_at > 21 * DAY)
                 .then(|| between(rng, signed_up_at + 14 * DAY, clock.now));
             let last_seen_at = (!chance(rng, 0.04)).then(|| {

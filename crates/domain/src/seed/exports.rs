@@ -51,13 +51,13 @@ pub(super) fn generate(rng: &mut StdRng, clock: &Clock, tenants: &[Tenant], tota
     for _ in 0..total {
         let r = rand::Rng::random::<f64>(rng);
         let (status, created_at) = if r < 0.05 {
-            (ExportJobStatus::Failed, busy(rng, clock.now - 10 * MINUTE, 365 * DAY, 1.4))
+            (ExportJobStatus::Failed, busy(rng, clock.now - 10 * MINUTE, 365 * DAY, 2.0))
         } else if r < 0.08 {
             (ExportJobStatus::Pending, clock.now - between(rng, 0, 20 * MINUTE))
         } else if r < 0.09 {
             (ExportJobStatus::Running, clock.now - between(rng, MINUTE, 15 * MINUTE))
         } else {
-            (ExportJobStatus::Done, busy(rng, clock.now - 10 * MINUTE, 365 * DAY, 1.4))
+            (ExportJobStatus::Done, busy(rng, clock.now - 10 * MINUTE, 365 * DAY, 2.0))
         };
         // Staff export platform-wide now and then; the audit log only ever platform-wide here.
         let dataset = weighted(rng, &datasets).copied().unwrap_or(ExportDataset::Orders);

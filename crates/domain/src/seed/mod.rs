@@ -224,7 +224,4 @@ pub async fn seed_demo(db: &Db, options: SeedOptions) -> Result<SeedReport, Doma
 
 fn progress(what: &str, rows: u64, started: Instant) {
     tracing::info!(what, rows, elapsed_ms = started.elapsed().as_millis() as u64, "seeded");
-    if std::env::var("XSEED_PRINT").is_ok() {
-        eprintln!("XSEED {what} {rows} {:?}", started.elapsed());
-    }
 }

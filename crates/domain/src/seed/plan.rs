@@ -133,20 +133,24 @@ pub(super) fn weighted<'a, T>(rng: &mut StdRng, items: &'a [(T, f64)]) -> Option
     items.last().map(|(item, _)| item)
 }
 
-/// An instant within `span` before `end`; `skew` > 1 puts more of them close to `end`, which
-/// reads as a growing business.
-pub(super) fn recent(rng: &mut StdRng, end: i64, span: i64, skew: f64) -> i64 {
-    end - (span as f64 * rng.random::<f64>().powf(skew)) as i64
+/// An instant within `span` before `end` on a growing business: the density of events rises
+/// exponentially, `growth` times higher at `end` than at `end - span` (1 = uniform).
+pub(super) fn grown(rng: &mut StdRng, end: i64, span: i64, growth: f64) -> i64 {
+    let u = rng.random::<f64>();
+    let k = growth.max(1.0).ln();
+    // Inverse of the CDF of a density proportional to e^(k x) on [0, 1].
+    let x = if k < 1e-9 { u } else { (1.0 + u * (growth.max(1.0) - 1.0)).ln() / k };
+    end - span + (span as f64 * x) as i64
 }
 
-/// Like [`recent`], with the rhythm of people at work: busy office hours, quiet nights and weekends.
-pub(super) fn busy(rng: &mut StdRng, end: i64, span: i64, skew: f64) -> i64 {
-    let mut t = recent(rng, end, span, skew);
+/// Like [`grown`], with the rhythm of people at work: busy office hours, quiet nights and weekends.
+pub(super) fn busy(rng: &mut StdRng, end: i64, span: i64, growth: f64) -> i64 {
+    let mut t = grown(rng, end, span, growth);
     for _ in 0..16 {
         if rng.random::<f64>() < activity(t) {
             break;
         }
-        t = recent(rng, end, span, skew);
+        t = grown(rng, end, span, growth);
     }
     t
 }

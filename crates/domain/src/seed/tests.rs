@@ -216,15 +216,3 @@ async fn rejects_a_bad_scale() -> TestResult {
     assert!(!has_demo_data(&temp.db).await?);
     Ok(())
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore]
-async fn xtiming() -> TestResult {
-    let url = std::env::var("XSEED_URL")?;
-    let db = Db::connect(&url, 4).await?;
-    db.migrate().await?;
-    let scale: f64 = std::env::var("XSEED_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
-    let report = seed_demo(&db, SeedOptions { scale, seed: 42, now: fixed_now() }).await?;
-    eprintln!("{report:?}");
-    Ok(())
-}

@@ -1,7 +1,7 @@
 //! Inbound webhook events, consistent with the orders and customers they talk about.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rand::rngs::StdRng;
+use rand::{Rng, rngs::StdRng, seq::SliceRandom};
 use sea_orm::Value;
 use serde::Serialize;
 use serde_json::json;
@@ -9,14 +9,11 @@ use serde_json::json;
 use super::{
     commerce::Orders,
     customers::Customers,
-    plan::{Clock, DAY, MINUTE, SECOND, alnum, at, between, chance, opt_at, pick, weighted},
+    plan::{Clock, DAY, MINUTE, SECOND, alnum, at, between, chance, opt_at},
     tenants::Tenant,
     writer::Loader,
 };
-use crate::{
-    Db, DomainError,
-    entities::enums::{OrderStatus, WebhookEventStatus},
-};
+use crate::{Db, DomainError, entities::enums::WebhookEventStatus};
 
 const MAX_ATTEMPTS: i32 = 5;
 
@@ -88,60 +85,38 @@ pub(super) fn generate(
     total: usize,
     first_id: i64,
 ) -> Events {
+    // Every fact of the year is announced once, in random order. Facts beyond `total` came in
+    // through the API instead; events beyond the facts are redeliveries, ignored as applied.
     let window_start = clock.now - 365 * DAY;
-    let paid: Vec<usize> =
-        (0..orders.list.len()).filter(|&i| orders.list.get(i).is_some_and(|o| o.paid_at.is_some())).collect();
-    let refunded: Vec<usize> = (0..orders.list.len())
-        .filter(|&i| orders.list.get(i).is_some_and(|o| o.status == OrderStatus::Refunded))
-        .collect();
-    let signups: Vec<usize> = (0..customers.list.len())
-        .filter(|&i| customers.list.get(i).is_some_and(|c| c.signed_up_at >= window_start))
-        .collect();
-    let churns: Vec<usize> = (0..customers.list.len())
-        .filter(|&i| customers.list.get(i).is_some_and(|c| c.churned_at.is_some_and(|t| t >= window_start)))
-        .collect();
-    let kinds = [
-        (Kind::OrderPaid, 0.5),
-        (Kind::CustomerCreated, 0.27),
-        (Kind::OrderRefunded, 0.1),
-        (Kind::CustomerChurned, 0.13),
-    ];
+    let mut facts: Vec<(Kind, usize, usize, i64)> = Vec::new();
+    for (i, o) in orders.list.iter().enumerate() {
+        for (kind, t) in [(Kind::OrderPaid, o.paid_at), (Kind::OrderRefunded, o.refunded_at)] {
+            if let Some(t) = t.filter(|&t| t >= window_start) {
+                facts.push((kind, i, o.tenant, t));
+            }
+        }
+    }
+    for (i, c) in customers.list.iter().enumerate() {
+        for (kind, t) in [(Kind::CustomerCreated, Some(c.signed_up_at)), (Kind::CustomerChurned, c.churned_at)] {
+            if let Some(t) = t.filter(|&t| t >= window_start) {
+                facts.push((kind, i, c.tenant, t));
+            }
+        }
+    }
+    facts.shuffle(rng);
 
     let mut list = Vec::with_capacity(total);
-    for _ in 0..total {
-        let wanted = weighted(rng, &kinds).copied().unwrap_or(Kind::OrderPaid);
-        // At tiny scales a kind may have no subject yet: fall back to the others in turn.
-        let order = [wanted, Kind::OrderPaid, Kind::CustomerCreated, Kind::OrderRefunded, Kind::CustomerChurned];
-        let Some((kind, subject, tenant, occurred_at)) = order.into_iter().find_map(|kind| {
-            let pool = match kind {
-                Kind::OrderPaid => &paid,
-                Kind::OrderRefunded => &refunded,
-                Kind::CustomerCreated => &signups,
-                Kind::CustomerChurned => &churns,
-            };
-            let subject = *pick(rng, pool)?;
-            let (tenant, at) = match kind {
-                Kind::OrderPaid | Kind::OrderRefunded => {
-                    let o = orders.list.get(subject)?;
-                    (o.tenant, if kind == Kind::OrderPaid { o.paid_at? } else { o.refunded_at? })
-                }
-                Kind::CustomerCreated | Kind::CustomerChurned => {
-                    let c = customers.list.get(subject)?;
-                    (c.tenant, if kind == Kind::CustomerCreated { c.signed_up_at } else { c.churned_at? })
-                }
-            };
-            Some((kind, subject, tenant, at))
-        }) else {
-            break;
-        };
-        let received_at = (occurred_at + between(rng, 50_000, 3 * SECOND)).min(clock.now);
-        let r = rand::Rng::random::<f64>(rng);
-        let mut fate = if r < 0.04 {
-            Fate::Failed
-        } else if r < 0.075 {
+    for (n, &(kind, subject, tenant, occurred_at)) in facts.iter().cycle().take(total).enumerate() {
+        let redelivery = n >= facts.len();
+        let delay = if redelivery { between(rng, MINUTE, 2 * DAY) } else { between(rng, 50_000, 3 * SECOND) };
+        let received_at = (occurred_at + delay).min(clock.now);
+        let r = rng.random::<f64>();
+        let mut fate = if redelivery || r < 0.035 {
             Fate::Ignored
-        } else if r < 0.09 {
+        } else if r < 0.05 {
             Fate::Unroutable
+        } else if r < 0.09 {
+            Fate::Failed
         } else {
             Fate::Processed
         };

@@ -1,0 +1,230 @@
+//! Running an export in the worker: rows are read in keyset chunks (each its own short query,
+//! so no snapshot stays open for the whole export), written through the csv crate to a new
+//! file, and the job's row count, size and checksum are recorded with the claim's fence.
+
+use std::io::Write;
+
+use chrono::Utc;
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    sea_query::{Expr, SimpleExpr},
+};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    Db, DomainError,
+    access::{Scope, TenantId},
+    audit::chain::storable_time,
+    catalog::scoped,
+    config::WorkerSettings,
+    entities::{audit_log, customers, enums::ExportDataset, export_jobs, orders, products},
+    exports::{ExportFilters, ExportStore, csv::CsvRecord, csv::neutralize},
+    jobs::{self, Claim, Outcome},
+};
+
+/// Rows per query.
+const CHUNK: u64 = 5000;
+
+/// Counts and hashes what passes through, so size and checksum need no second read.
+struct Measured<W> {
+    inner: W,
+    bytes: u64,
+    hasher: Sha256,
+}
+
+impl<W: Write> Write for Measured<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(buf)?;
+        self.bytes += written as u64;
+        self.hasher.update(&buf[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// One chunk of rows after `after_id`, rendered, with the last id read.
+async fn chunk(
+    db: &Db,
+    dataset: ExportDataset,
+    scope: Scope,
+    filters: &ExportFilters,
+    after_id: i64,
+) -> Result<(Vec<Vec<String>>, Option<i64>), DomainError> {
+    macro_rules! read {
+        ($select:expr, $id:expr, $time:expr, $extra:expr) => {{
+            let condition = Condition::all()
+                .add($id.gt(after_id))
+                .add_option(filters.from.map(|at| $time.gte(at)))
+                .add_option(filters.to.map(|at| $time.lt(at)))
+                .add_option($extra);
+            let rows = $select.filter(condition).order_by_asc($id).limit(CHUNK).all(db.conn()).await?;
+            (rows.iter().map(CsvRecord::record).collect(), rows.last().map(|row| row.id))
+        }};
+    }
+    Ok(match dataset {
+        ExportDataset::Orders => read!(
+            scoped::<orders::Entity>(scope),
+            orders::Column::Id,
+            orders::Column::CreatedAt,
+            filters.status.map(|s| orders::Column::Status.eq(s))
+        ),
+        ExportDataset::Products => {
+            read!(
+                scoped::<products::Entity>(scope),
+                products::Column::Id,
+                products::Column::CreatedAt,
+                None::<SimpleExpr>
+            )
+        }
+        ExportDataset::Customers => read!(
+            scoped::<customers::Entity>(scope),
+            customers::Column::Id,
+            customers::Column::SignedUpAt,
+            None::<SimpleExpr>
+        ),
+        ExportDataset::AuditLog => read!(
+            scope.filter(audit_log::Entity::find(), audit_log::Column::TenantId),
+            audit_log::Column::Id,
+            audit_log::Column::OccurredAt,
+            None::<SimpleExpr>
+        ),
+    })
+}
+
+fn header(dataset: ExportDataset) -> &'static [&'static str] {
+    match dataset {
+        ExportDataset::Orders => orders::Model::HEADER,
+        ExportDataset::Products => products::Model::HEADER,
+        ExportDataset::Customers => customers::Model::HEADER,
+        ExportDataset::AuditLog => crate::audit::query::AuditEntry::HEADER,
+    }
+}
+
+struct Written {
+    rows: u64,
+    bytes: u64,
+    checksum: String,
+}
+
+enum Failure {
+    /// The claim was taken back while we ran: stop without touching the row.
+    Lost,
+    Retryable(String),
+    Permanent(String),
+}
+
+impl From<DomainError> for Failure {
+    fn from(error: DomainError) -> Self {
+        Failure::Retryable(error.to_string())
+    }
+}
+
+fn io(error: std::io::Error) -> Failure {
+    Failure::Retryable(format!("writing the export file failed: {error}"))
+}
+
+async fn write_file(
+    db: &Db,
+    store: &dyn ExportStore,
+    job: &export_jobs::Model,
+    claim: &Claim,
+    key: &str,
+) -> Result<Written, Failure> {
+    let filters: ExportFilters = serde_json::from_str(&job.filters)
+        .map_err(|e| Failure::Permanent(format!("the export's filters are unreadable: {e}")))?;
+    let scope = job.tenant_id.map_or(Scope::All, |id| Scope::Tenant(TenantId(id)));
+    let file = store.create(key).map_err(io)?;
+    let mut writer = csv::Writer::from_writer(Measured { inner: file, bytes: 0, hasher: Sha256::new() });
+    writer.write_record(header(job.dataset)).map_err(|e| io(e.into()))?;
+    let mut rows = 0u64;
+    let mut after_id = 0;
+    loop {
+        let (records, last_id) = chunk(db, job.dataset, scope, &filters, after_id).await?;
+        for record in &records {
+            writer.write_record(record.iter().cloned().map(neutralize)).map_err(|e| io(e.into()))?;
+        }
+        rows += records.len() as u64;
+        if !jobs::heartbeat(db, claim).await? {
+            return Err(Failure::Lost);
+        }
+        match last_id {
+            Some(id) if records.len() as u64 == CHUNK => after_id = id,
+            _ => break,
+        }
+    }
+    let mut measured = writer.into_inner().map_err(|e| io(e.into_error()))?;
+    measured.flush().map_err(io)?;
+    let Measured { bytes, hasher, .. } = measured;
+    store.commit(key).map_err(io)?;
+    Ok(Written { rows, bytes, checksum: hex::encode(hasher.finalize()) })
+}
+
+/// Runs a claimed export to its end. Returns `false` when the claim turned out stale (another
+/// run owns the job now); nothing was changed then.
+pub async fn execute(
+    db: &Db,
+    store: &dyn ExportStore,
+    settings: &WorkerSettings,
+    claim: &Claim,
+) -> Result<bool, DomainError> {
+    let job =
+        export_jobs::Entity::find_by_id(claim.id).one(db.conn()).await?.ok_or(DomainError::NotFound("export job"))?;
+    let key = format!("{}-{}.csv", job.id, claim.token);
+    let (outcome, extra) = match write_file(db, store, &job, claim, &key).await {
+        Ok(written) => {
+            let expires_at = storable_time(Utc::now()) + settings.export_ttl;
+            let extra = vec![
+                ("row_count", Expr::val(i64::try_from(written.rows).unwrap_or(i64::MAX))),
+                ("byte_size", Expr::val(i64::try_from(written.bytes).unwrap_or(i64::MAX))),
+                ("checksum_sha256", Expr::val(written.checksum)),
+                ("storage_key", Expr::val(key.clone())),
+                ("expires_at", Expr::val(expires_at)),
+            ];
+            (Outcome::Succeeded("DONE"), extra)
+        }
+        Err(Failure::Lost) => {
+            let _ = store.remove(&key);
+            return Ok(false);
+        }
+        Err(Failure::Retryable(error)) => (Outcome::Retryable(error), Vec::new()),
+        Err(Failure::Permanent(error)) => (Outcome::Permanent(error), Vec::new()),
+    };
+    if !matches!(outcome, Outcome::Succeeded(_)) {
+        let _ = store.remove(&key);
+    }
+    let txn = db.conn().begin().await?;
+    let recorded = jobs::finish(&txn, claim, &outcome, settings.backoff, extra).await?;
+    if recorded {
+        txn.commit().await?;
+    } else {
+        txn.rollback().await?;
+        let _ = store.remove(&key);
+    }
+    Ok(recorded)
+}
+
+/// Deletes the files of exports past their expiry; the job rows stay, marked as such.
+pub async fn cleanup_expired(db: &Db, store: &dyn ExportStore) -> Result<usize, DomainError> {
+    let now = storable_time(Utc::now());
+    let expired = export_jobs::Entity::find()
+        .filter(export_jobs::Column::ExpiresAt.lt(now))
+        .filter(export_jobs::Column::FileDeletedAt.is_null())
+        .filter(export_jobs::Column::StorageKey.is_not_null())
+        .limit(100)
+        .all(db.conn())
+        .await?;
+    for job in &expired {
+        if let Some(key) = &job.storage_key {
+            store.remove(key).map_err(|e| DomainError::Internal(format!("removing export {}: {e}", job.id)))?;
+        }
+        export_jobs::Entity::update_many()
+            .col_expr(export_jobs::Column::FileDeletedAt, Expr::val(now))
+            .filter(export_jobs::Column::Id.eq(job.id))
+            .exec(db.conn())
+            .await?;
+    }
+    Ok(expired.len())
+}

@@ -1,0 +1,38 @@
+//! Background work, the same way for every job kind (exports, webhook events, bulk jobs, KPI
+//! rebuilds).
+//!
+//! The state row is the truth; the queue only carries `(kind, id)` as a doorbell. A worker
+//! claims a row with a conditional update that writes a fresh claim token, keeps a heartbeat
+//! while it runs, and fences every later change with that token, so a stale run (its lease
+//! expired, the row was re-queued) can never overwrite a newer one. Rows that are due are
+//! (re-)enqueued by the sweeper, so nothing is lost when a process dies between a state change
+//! and a push.
+
+mod lease;
+
+pub use lease::{Claim, Outcome, backoff, claim, due, finish, heartbeat, mark_enqueued, recover_stale};
+
+use crate::entities::enums::JobKind;
+
+impl JobKind {
+    pub const ALL: [JobKind; 4] = [JobKind::Export, JobKind::Webhook, JobKind::Bulk, JobKind::KpiRebuild];
+
+    /// The table holding this kind's state rows.
+    pub fn table(self) -> &'static str {
+        match self {
+            JobKind::Export => "export_jobs",
+            JobKind::Webhook => "webhook_events",
+            JobKind::Bulk => "bulk_jobs",
+            JobKind::KpiRebuild => "kpi_rebuild_jobs",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Export => "export",
+            JobKind::Webhook => "webhook",
+            JobKind::Bulk => "bulk",
+            JobKind::KpiRebuild => "kpi_rebuild",
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! The sweeper: every poll interval it takes back jobs whose worker died, and hands due jobs
+//! to the queue. Expired export files are cleaned up now and then.
+
+use std::{sync::Arc, time::Duration};
+
+use opsdeck_domain::{enums::JobKind, exports, jobs};
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    queue::Queue,
+    runner::{Doorbell, Runner},
+};
+
+/// The kinds with a handler; the others are left alone until theirs lands.
+const HANDLED: [JobKind; 1] = [JobKind::Export];
+/// A pushed job that is still PENDING after this long is pushed again (its push was lost).
+const REDELIVER_AFTER: Duration = Duration::from_secs(300);
+/// Pushes per kind per sweep, so one sweep stays short.
+const BATCH: u64 = 200;
+/// Sweeps between two clean-ups of expired export files.
+const CLEANUP_EVERY: u32 = 60;
+
+pub async fn run(runner: Arc<Runner>, mut queue: Queue, cancel: CancellationToken) {
+    let mut ticker = tokio::time::interval(runner.settings.worker.poll_interval);
+    let mut sweeps = 0u32;
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = ticker.tick() => {}
+        }
+        for kind in HANDLED {
+            if let Err(error) = sweep(&runner, &mut queue, kind).await {
+                tracing::warn!(%error, kind = kind.as_str(), "sweep failed; retrying next tick");
+            }
+        }
+        sweeps = sweeps.wrapping_add(1);
+        if sweeps % CLEANUP_EVERY == 1 {
+            match exports::cleanup_expired(&runner.db, runner.store.as_ref()).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "expired export files removed"),
+                Err(error) => tracing::warn!(%error, "export clean-up failed"),
+            }
+        }
+    }
+}
+
+async fn sweep(runner: &Runner, queue: &mut Queue, kind: JobKind) -> Result<(), opsdeck_domain::DomainError> {
+    let recovered = jobs::recover_stale(&runner.db, kind, runner.settings.worker.lease).await?;
+    if !recovered.is_empty() {
+        tracing::warn!(kind = kind.as_str(), ids = ?recovered, "took back jobs whose worker stopped responding");
+    }
+    for id in jobs::due(&runner.db, kind, REDELIVER_AFTER, BATCH).await? {
+        if jobs::mark_enqueued(&runner.db, kind, id, REDELIVER_AFTER).await? {
+            queue.push(Doorbell { kind, id }).await?;
+        }
+    }
+    Ok(())
+}
