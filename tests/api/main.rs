@@ -9,3 +9,4 @@ mod exports;
 mod foundation;
 mod identity;
 mod migrations;
+mod worker;

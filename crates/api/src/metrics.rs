@@ -9,7 +9,10 @@ use actix_web::{
     middleware::Next,
     web,
 };
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use opsdeck_domain::jobs::KindStats;
+use prometheus::{
+    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
 
 use crate::state::AppState;
 
@@ -18,6 +21,9 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    jobs: IntGaugeVec,
+    queue_depth: IntGaugeVec,
+    oldest_due: GaugeVec,
 }
 
 impl Metrics {
@@ -30,9 +36,32 @@ impl Metrics {
                 .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]),
             &labels,
         )?;
+        let jobs = IntGaugeVec::new(Opts::new("jobs", "Job rows by kind and status"), &["kind", "status"])?;
+        let queue_depth =
+            IntGaugeVec::new(Opts::new("queue_depth", "PENDING jobs whose time has come, by kind"), &["kind"])?;
+        let oldest_due = GaugeVec::new(
+            Opts::new("queue_oldest_due_seconds", "How long the oldest due PENDING job has waited, by kind"),
+            &["kind"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
-        Ok(Self { registry, requests, latency })
+        registry.register(Box::new(jobs.clone()))?;
+        registry.register(Box::new(queue_depth.clone()))?;
+        registry.register(Box::new(oldest_due.clone()))?;
+        Ok(Self { registry, requests, latency, jobs, queue_depth, oldest_due })
+    }
+
+    /// Sets the queue gauges from a fresh reading (taken at scrape time).
+    pub fn set_jobs(&self, stats: &[KindStats]) {
+        self.jobs.reset();
+        for kind in stats {
+            let name = kind.kind.as_str();
+            for (status, count) in &kind.by_status {
+                self.jobs.with_label_values(&[name, status.as_str()]).set(*count);
+            }
+            self.queue_depth.with_label_values(&[name]).set(kind.due);
+            self.oldest_due.with_label_values(&[name]).set(kind.oldest_due_seconds);
+        }
     }
 
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {

@@ -26,6 +26,7 @@ pub mod exports;
 pub mod identity;
 pub mod jobs;
 pub mod pagination;
+pub mod schedule;
 pub mod seed;
 
 pub use db::Db;

@@ -1,9 +1,11 @@
 //! The sweeper: every poll interval it takes back jobs whose worker died, and hands due jobs
-//! to the queue. Expired export files are cleaned up now and then.
+//! to the queue. Expired export files are cleaned up now and then, and once an hour one of the
+//! worker processes prunes the audit log past its retention.
 
 use std::{sync::Arc, time::Duration};
 
-use opsdeck_domain::{enums::JobKind, exports, jobs};
+use chrono::{DateTime, Utc};
+use opsdeck_domain::{audit, enums::JobKind, exports, jobs, schedule};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
@@ -23,6 +25,7 @@ const CLEANUP_EVERY: u32 = 60;
 pub async fn run(runner: Arc<Runner>, mut queue: Queue, cancel: CancellationToken) {
     let mut ticker = tokio::time::interval(runner.settings.worker.poll_interval);
     let mut sweeps = 0u32;
+    let mut last_hour = None;
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
@@ -33,6 +36,11 @@ pub async fn run(runner: Arc<Runner>, mut queue: Queue, cancel: CancellationToke
                 tracing::warn!(%error, kind = kind.as_str(), "sweep failed; retrying next tick");
             }
         }
+        let hour = schedule::hour_slot(Utc::now());
+        if last_hour != Some(hour) {
+            last_hour = Some(hour);
+            hourly(&runner, hour).await;
+        }
         sweeps = sweeps.wrapping_add(1);
         if sweeps % CLEANUP_EVERY == 1 {
             match exports::cleanup_expired(&runner.db, runner.store.as_ref()).await {
@@ -41,6 +49,22 @@ pub async fn run(runner: Arc<Runner>, mut queue: Queue, cancel: CancellationToke
                 Err(error) => tracing::warn!(%error, "export clean-up failed"),
             }
         }
+    }
+}
+
+/// Once an hour, across all worker processes: prune the audit log past its retention.
+async fn hourly(runner: &Runner, hour: DateTime<Utc>) {
+    match schedule::claim_slot(&runner.db, "audit.prune", hour).await {
+        Ok(true) => {
+            let cutoff = Utc::now() - chrono::Duration::days(i64::from(runner.settings.audit.retention_days));
+            match audit::retention::prune(&runner.db, cutoff).await {
+                Ok(report) if report.deleted > 0 => tracing::info!(deleted = report.deleted, "audit log pruned"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "audit prune failed; next hour tries again"),
+            }
+        }
+        Ok(false) => {}
+        Err(error) => tracing::warn!(%error, "could not claim the hourly audit prune"),
     }
 }
 

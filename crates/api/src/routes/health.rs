@@ -4,6 +4,8 @@ use actix_web::{HttpResponse, get, http::StatusCode, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use opsdeck_domain::jobs;
+
 use crate::{
     problem::{ApiError, ApiResult, Problem},
     state::AppState,
@@ -47,7 +49,8 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> 
     Ok(web::Json(Health { status: "ready" }))
 }
 
-/// Prometheus metrics in the text exposition format.
+/// Prometheus metrics in the text exposition format: requests per route template, and the job
+/// queues (rows per kind and status, due backlog and its age).
 #[utoipa::path(
     operation_id = "get_metrics",
     tag = "ops",
@@ -56,6 +59,7 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> 
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    state.metrics.set_jobs(&jobs::stats(&state.db).await?);
     let body =
         state.metrics.render().map_err(|e| ApiError::Domain(opsdeck_domain::DomainError::Internal(e.to_string())))?;
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body))

@@ -9,8 +9,10 @@
 //! and a push.
 
 mod lease;
+mod stats;
 
 pub use lease::{Claim, Outcome, backoff, claim, due, finish, heartbeat, mark_enqueued, recover_stale};
+pub use stats::{KindStats, stats};
 
 use crate::entities::enums::JobKind;
 

@@ -126,7 +126,7 @@ const ACTIONS: [(Spec, f64); 20] = [
     (spec("token.revoke", Who::Staff, Target::Token, Some(("DELETE", "/api/v1/tokens/{id}")), 204), 0.002),
     (spec("tenant.update", Who::Staff, Target::Tenant, Some(("PATCH", "/api/v1/tenants/{id}")), 200), 0.003),
     (spec("kpi.rebuild", Who::Staff, Target::Nothing, Some(("POST", "/api/v1/kpis/rebuild")), 202), 0.002),
-    (spec("kpi.build", Who::System, Target::Nothing, None, 0), 0.002),
+    (spec("kpi.build", Who::System, Target::Nothing, None, 0), 0.0004),
     (spec("job.lease_expired", Who::System, Target::ExportJob, None, 0), 0.004),
 ];
 

@@ -9,9 +9,9 @@ use serde_json::json;
 use super::{
     commerce::Orders,
     customers::Customers,
-    plan::{Clock, DAY, MINUTE, SECOND, alnum, at, between, chance, opt_at},
+    plan::{Clock, DAY, MINUTE, SECOND, alnum, at, below, between, chance, opt_at},
     tenants::Tenant,
-    writer::Loader,
+    writer::{Loader, internal},
 };
 use crate::{Db, DomainError, entities::enums::WebhookEventStatus};
 
@@ -213,7 +213,7 @@ pub(super) async fn load(
             timestamp: at(event.occurred_at).to_rfc3339_opts(SecondsFormat::Secs, true),
             data,
         })
-        .map_err(|e| super::writer::internal("webhook payload", e))?;
+        .map_err(|e| internal("webhook payload", e))?;
 
         let received = event.received_at;
         let cap = |t: i64| t.min(clock.now);
@@ -222,7 +222,7 @@ pub(super) async fn load(
                 // Exponential backoff: 30 s, 2 min, 8 min, 32 min between the five attempts.
                 let last_start = received + 42 * MINUTE + 30 * SECOND + between(rng, 0, 30 * SECOND);
                 let finished = last_start + between(rng, 20_000, 30 * SECOND);
-                let error = FAILURES.get(super::plan::below(rng, FAILURES.len())).copied().unwrap_or_default();
+                let error = FAILURES.get(below(rng, FAILURES.len())).copied().unwrap_or_default();
                 (
                     WebhookEventStatus::Failed,
                     MAX_ATTEMPTS,
