@@ -11,7 +11,7 @@ use opsdeck_domain::{
     config::{LogFormat, Settings},
     enums::Role,
     identity::{password::generate_password, users},
-    seed,
+    kpis, seed,
 };
 use opsdeck_worker::Worker;
 use secrecy::ExposeSecret;
@@ -37,6 +37,9 @@ enum Command {
     /// Manage staff users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Daily KPIs.
+    #[command(subcommand)]
+    Kpi(KpiCommand),
     /// Print the OpenAPI document.
     Openapi,
     /// Check and maintain the audit log.
@@ -75,6 +78,19 @@ struct SeedArgs {
     /// The same seed gives the same data.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+}
+
+#[derive(Subcommand)]
+enum KpiCommand {
+    /// Rebuild the daily KPIs of a range of days now (every tenant and the platform).
+    Backfill {
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last day, inclusive.
+        #[arg(long)]
+        to: chrono::NaiveDate,
+    },
 }
 
 #[derive(Subcommand)]
@@ -172,6 +188,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit(command) => audit(&settings, &db, command).await,
+        Command::Kpi(KpiCommand::Backfill { from, to }) => {
+            if to < from || (to - from).num_days() >= kpis::MAX_REBUILD_DAYS {
+                bail!("--to must be on or after --from, at most {} days later", kpis::MAX_REBUILD_DAYS - 1);
+            }
+            let mut day = from;
+            while day <= to {
+                kpis::build_day(&db, day, settings.kpi.timezone).await?;
+                day += chrono::Duration::days(1);
+            }
+            write_stdout(&format!("KPIs rebuilt for {} days ({from} to {to})\n", (to - from).num_days() + 1));
+            Ok(())
+        }
         Command::Openapi => Ok(()),
     }
 }

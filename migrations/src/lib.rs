@@ -13,6 +13,7 @@ mod m20261121_000003_jobs;
 mod m20261121_000004_kpis;
 mod m20261121_000005_audit;
 mod m20261122_000006_audit_action_collation;
+mod m20261123_000007_job_change_feed;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261121_000004_kpis.rs"),
     include_str!("m20261121_000005_audit.rs"),
     include_str!("m20261122_000006_audit_action_collation.rs"),
+    include_str!("m20261123_000007_job_change_feed.rs"),
 ];
 
 #[async_trait::async_trait]
@@ -37,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_kpis::Migration),
             Box::new(m20261121_000005_audit::Migration),
             Box::new(m20261122_000006_audit_action_collation::Migration),
+            Box::new(m20261123_000007_job_change_feed::Migration),
         ]
     }
 }

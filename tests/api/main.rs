@@ -4,9 +4,13 @@ mod helpers;
 
 mod access;
 mod audit;
+mod bulk;
 mod cli;
 mod exports;
 mod foundation;
 mod identity;
+mod kpis;
 mod migrations;
+mod spa;
+mod webhooks;
 mod worker;

@@ -2,9 +2,12 @@
 //! own transaction; this middleware records the requests that were refused or failed
 //! (a mutation, a download or an export that did not go through), so that attempts leave a
 //! trace too. Login failures are left to the login service, which records them with reasons.
+//! A handler that knows better than the status what its refusal means names it with
+//! [`name_refusal`] (a forged webhook is a `webhook.signature_rejected`, not just a 401); the
+//! entry is still written here, once.
 
 use actix_web::{
-    Error, HttpMessage,
+    Error, HttpMessage, HttpRequest,
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
     http::Method,
@@ -34,6 +37,19 @@ fn action_for(status: u16) -> &'static str {
     }
 }
 
+/// A handler's own name for its refusal, and details to record with it.
+#[derive(Clone)]
+struct NamedRefusal {
+    action: &'static str,
+    metadata: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Records this request's refusal, should it end in one, as `action` with `metadata`
+/// (instead of the generic `request.*` action derived from the status).
+pub fn name_refusal(req: &HttpRequest, action: &'static str, metadata: serde_json::Map<String, serde_json::Value>) {
+    req.extensions_mut().insert(NamedRefusal { action, metadata });
+}
+
 pub async fn record_refusals(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -56,9 +72,13 @@ pub async fn record_refusals(
             Some(Authentication::Caller(caller)) => caller.scope().tenant_id(),
             _ => None,
         };
-        let event = AuditEvent::new(action_for(status.as_u16()), status.as_u16())
-            .tenant(tenant)
-            .metadata(serde_json::json!({ "status": status.as_u16() }));
+        let named = response.request().extensions().get::<NamedRefusal>().cloned();
+        let (action, mut metadata) = match named {
+            Some(named) => (named.action, named.metadata),
+            None => (action_for(status.as_u16()), serde_json::Map::new()),
+        };
+        metadata.insert("status".to_owned(), status.as_u16().into());
+        let event = AuditEvent::new(action, status.as_u16()).tenant(tenant).metadata(metadata.into());
         if let Err(error) = audit::record(&state.db, &actor, &meta, event).await {
             tracing::error!(%error, "could not record a refused request in the audit log");
         }

@@ -131,7 +131,14 @@ pub mod perm {
         ExportsRead,
         ExportsCreate,
         ExportsRetry,
-        ExportsDownload
+        ExportsDownload,
+        WebhooksRead,
+        WebhooksReprocess,
+        DashboardRead,
+        KpisRead,
+        KpisRebuild,
+        BulkRead,
+        BulkRun
     );
 }
 

@@ -9,6 +9,7 @@ pub mod openapi;
 pub mod problem;
 mod request_id;
 mod routes;
+mod spa;
 pub mod startup;
 pub mod state;
 

@@ -24,7 +24,12 @@ use crate::{problem::Problem, routes};
         (name = "admin", description = "Tenants, users and roles (superadmins)"),
         (name = "catalog", description = "The tenants' shops, products, orders, customers, articles and comments"),
         (name = "audit", description = "The audit log: search and CSV export"),
+        (name = "dashboard", description = "The ops dashboard in one call"),
+        (name = "kpis", description = "Daily KPIs per tenant and platform-wide"),
         (name = "exports", description = "CSV export jobs: create, follow, retry, download"),
+        (name = "bulk", description = "Bulk jobs: preview, confirm, follow, cancel, report and retry failed rows"),
+        (name = "events", description = "Live job progress over Server-Sent Events"),
+        (name = "webhooks", description = "Inbound provider events (Standard Webhooks): receive, follow, reprocess"),
         (name = "ops", description = "Health, readiness and metrics"),
     ),
 )]

@@ -16,7 +16,8 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    audit_trail, auth, body_limit, metrics::Metrics, openapi, problem::ApiError, request_id, routes, state::AppState,
+    audit_trail, auth, body_limit, metrics::Metrics, openapi, problem::ApiError, request_id, routes, spa,
+    state::AppState,
 };
 
 /// A bound, not yet running, HTTP server.
@@ -82,6 +83,7 @@ fn app(
     >,
 > {
     let max_body = state.settings.http.max_body_bytes;
+    let static_dir = state.settings.http.static_dir.clone();
     let (app, _) = App::new()
         .into_utoipa_app()
         .openapi(openapi::base())
@@ -97,6 +99,12 @@ fn app(
         .split_for_parts();
     app.service(web::redirect("/api/docs", "/api/docs/"))
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document))
+        // Last, so every API route is matched before the app's files and history fallback.
+        .configure(move |config| {
+            if let Some(dir) = &static_dir {
+                config.service(spa::service(dir));
+            }
+        })
         // Registered first = innermost: a rejected body still gets a request id and metrics.
         .wrap(from_fn(audit_trail::record_refusals))
         .wrap(from_fn(auth::authenticate))

@@ -29,6 +29,7 @@ pub struct Settings {
     pub worker: WorkerSettings,
     pub webhooks: WebhookSettings,
     pub audit: AuditSettings,
+    pub kpi: KpiSettings,
     pub log: LogSettings,
 }
 
@@ -91,6 +92,8 @@ pub struct WorkerSettings {
     pub poll_interval: Duration,
     /// How long a finished export file stays downloadable.
     pub export_ttl: Duration,
+    /// Rows a bulk job changes per transaction (one chunk: applied, checkpointed, committed).
+    pub bulk_chunk_size: u32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -99,6 +102,17 @@ pub struct WebhookSettings {
     pub secrets: BTreeMap<String, Vec<SecretString>>,
     pub tolerance: Duration,
     pub max_body_bytes: usize,
+}
+
+/// When and how daily KPIs are built.
+#[derive(Debug, Clone)]
+pub struct KpiSettings {
+    /// Days are calendar days in this time zone.
+    pub timezone: chrono_tz::Tz,
+    /// When the nightly rebuild runs (cron with seconds, in `timezone`).
+    pub schedule: cron::Schedule,
+    /// How many trailing days each nightly run rebuilds (late orders and events land there).
+    pub window_days: u32,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -164,11 +178,17 @@ impl Settings {
                 lease: Duration::from_secs(vars.parse_in("OPSDECK_JOB_LEASE_SECS", 60, 2..=3600)?),
                 poll_interval: Duration::from_millis(vars.parse_in("OPSDECK_WORKER_POLL_MS", 1000, 50..=60_000)?),
                 export_ttl: Duration::from_secs(3600 * vars.parse_in("OPSDECK_EXPORT_TTL_HOURS", 168, 1..=24 * 365)?),
+                bulk_chunk_size: vars.parse_in("OPSDECK_BULK_CHUNK_SIZE", 500, 1..=10_000)?,
             },
             webhooks: WebhookSettings {
                 secrets: vars.webhook_secrets()?,
                 tolerance: Duration::from_secs(vars.parse_in("OPSDECK_WEBHOOK_TOLERANCE_SECS", 300, 1..=3600)?),
                 max_body_bytes: vars.parse_in("OPSDECK_WEBHOOK_MAX_BODY_BYTES", 256 << 10, 1024..=(16 << 20))?,
+            },
+            kpi: KpiSettings {
+                timezone: vars.parse("OPSDECK_KPI_TIMEZONE", chrono_tz::Tz::UTC)?,
+                schedule: vars.cron("OPSDECK_KPI_SCHEDULE", "0 30 2 * * *")?,
+                window_days: vars.parse_in("OPSDECK_KPI_WINDOW_DAYS", 3, 1..=31)?,
             },
             audit: AuditSettings { retention_days: vars.parse_in("OPSDECK_AUDIT_RETENTION_DAYS", 90, 1..=3650)? },
             log: LogSettings {
@@ -208,9 +228,13 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "OPSDECK_JOB_LEASE_SECS",
     "OPSDECK_WORKER_POLL_MS",
     "OPSDECK_EXPORT_TTL_HOURS",
+    "OPSDECK_BULK_CHUNK_SIZE",
     "OPSDECK_WEBHOOK_TOLERANCE_SECS",
     "OPSDECK_WEBHOOK_MAX_BODY_BYTES",
     "OPSDECK_AUDIT_RETENTION_DAYS",
+    "OPSDECK_KPI_TIMEZONE",
+    "OPSDECK_KPI_SCHEDULE",
+    "OPSDECK_KPI_WINDOW_DAYS",
     "OPSDECK_LOG_FORMAT",
     "OPSDECK_LOG",
     "OPSDECK_TEST_POSTGRES_URL",
@@ -261,6 +285,14 @@ impl Vars {
                 format!("{value:?} is out of range {:?}..={:?}", range.start(), range.end()),
             ))
         }
+    }
+
+    /// A cron expression with seconds (`sec min hour day month weekday`).
+    fn cron(&self, name: &str, default: &str) -> Result<cron::Schedule, ConfigError> {
+        let raw = self.get(name).unwrap_or_else(|| default.to_owned());
+        raw.parse().map_err(|e| {
+            ConfigError::invalid(name, format!("not a cron expression {raw:?} (6 fields, seconds first): {e}"))
+        })
     }
 
     fn flag(&self, name: &str, default: bool) -> Result<bool, ConfigError> {
@@ -336,11 +368,10 @@ impl Vars {
             }
             let values: Vec<SecretString> = value
                 .split_whitespace()
-                .map(|secret| {
-                    if secret.starts_with("whsec_") && secret.len() > "whsec_".len() {
-                        Ok(SecretString::from(secret.to_owned()))
-                    } else {
-                        Err(ConfigError::invalid(name, "each secret must look like `whsec_<base64>`"))
+                .map(|secret| match crate::webhooks::signature::Secret::parse(secret) {
+                    Ok(_) => Ok(SecretString::from(secret.to_owned())),
+                    Err(reason) => {
+                        Err(ConfigError::invalid(name, format!("each secret must be `whsec_<base64>`: {reason}")))
                     }
                 })
                 .collect::<Result<_, _>>()?;
@@ -406,6 +437,16 @@ mod tests {
     }
 
     #[test]
+    fn kpi_schedule_and_time_zone_are_checked() -> Result<(), ConfigError> {
+        assert!(error_of(&[("OPSDECK_KPI_SCHEDULE", "nightly")]).starts_with("OPSDECK_KPI_SCHEDULE: not a cron"));
+        assert!(error_of(&[("OPSDECK_KPI_TIMEZONE", "Mars/Olympus")]).starts_with("OPSDECK_KPI_TIMEZONE:"));
+        let s = settings(&[("OPSDECK_KPI_TIMEZONE", "Europe/Berlin"), ("OPSDECK_KPI_SCHEDULE", "0 0 3 * * *")])?;
+        assert_eq!(s.kpi.timezone, chrono_tz::Europe::Berlin);
+        assert_eq!(s.kpi.window_days, 3);
+        Ok(())
+    }
+
+    #[test]
     fn access_tokens_live_at_most_fifteen_minutes() {
         assert!(error_of(&[("OPSDECK_ACCESS_TOKEN_TTL_SECS", "901")]).starts_with("OPSDECK_ACCESS_TOKEN_TTL_SECS:"));
     }
@@ -416,6 +457,8 @@ mod tests {
         let secrets = s.webhooks.secrets.get("acme-pay").map(Vec::len);
         assert_eq!(secrets, Some(2));
         assert!(error_of(&[("OPSDECK_WEBHOOK_SECRET_ACME", "plain")]).contains("whsec_"));
+        let garbled = error_of(&[("OPSDECK_WEBHOOK_SECRET_ACME", "whsec_b2xk whsec_not*base64")]);
+        assert!(garbled.starts_with("OPSDECK_WEBHOOK_SECRET_ACME:"), "{garbled}");
         Ok(())
     }
 

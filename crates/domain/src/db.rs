@@ -72,6 +72,11 @@ impl Db {
         Ok(Self { conn })
     }
 
+    /// Wraps an existing connection (e.g. one with a query-counting metric callback in tests).
+    pub fn from_connection(conn: DatabaseConnection) -> Self {
+        Self { conn }
+    }
+
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
     }

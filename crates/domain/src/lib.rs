@@ -4,8 +4,10 @@ pub mod access;
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod catalog;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 // Entities stay inside the domain crate: outside code reads rows through services that take a
 // caller's scope, so tenant data cannot be queried without one.
@@ -22,12 +24,15 @@ pub mod models {
     };
 }
 pub mod error;
+pub mod events;
 pub mod exports;
 pub mod identity;
 pub mod jobs;
+pub mod kpis;
 pub mod pagination;
 pub mod schedule;
 pub mod seed;
+pub mod webhooks;
 
 pub use db::Db;
 pub use error::{DomainError, DomainResult, FieldError};

@@ -41,13 +41,14 @@ impl Worker {
         let queue = Queue::connect(&db).await?;
         let name = worker_name();
         tracing::info!(worker = %name, concurrency = settings.worker.concurrency, "worker starting");
+        let cancel = CancellationToken::new();
         let runner = Arc::new(Runner {
             db: db.clone(),
             settings: settings.clone(),
             store: Arc::new(LocalStore::new(settings.storage.dir.clone())),
             name: name.clone(),
+            stopping: cancel.clone(),
         });
-        let cancel = CancellationToken::new();
         let monitor = queue.register_workers(Monitor::new(), runner.clone(), &name, &settings.worker);
         let monitor_cancel = cancel.clone();
         let monitor = tokio::spawn(async move {

@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
-use opsdeck_domain::{Db, DomainError, config::Settings, enums::JobKind, exports, jobs};
+use opsdeck_domain::{Db, DomainError, bulk, config::Settings, enums::JobKind, exports, jobs, kpis, webhooks};
 use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
 
 /// The queue payload: which row to look at. Everything else is read from the row.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -17,6 +18,9 @@ pub struct Runner {
     pub settings: Arc<Settings>,
     pub store: Arc<dyn exports::ExportStore>,
     pub name: String,
+    /// Cancelled when the worker shuts down: long jobs (bulk) hand their row back between
+    /// chunks instead of holding shutdown up.
+    pub stopping: CancellationToken,
 }
 
 impl Runner {
@@ -30,9 +34,13 @@ impl Runner {
         tracing::info!(kind = bell.kind.as_str(), id = bell.id, attempt = claim.attempt, "job started");
         let recorded = match bell.kind {
             JobKind::Export => exports::execute(&self.db, self.store.as_ref(), &self.settings.worker, &claim).await?,
-            other => {
-                tracing::warn!(kind = other.as_str(), id = bell.id, "no handler for this job kind yet");
-                false
+            JobKind::Webhook => webhooks::process(&self.db, &self.settings.worker, &claim).await?,
+            JobKind::KpiRebuild => {
+                kpis::execute_rebuild(&self.db, &self.settings.kpi, &self.settings.worker, &claim).await?
+            }
+            JobKind::Bulk => {
+                let stopping = || self.stopping.is_cancelled();
+                bulk::execute(&self.db, &self.settings.worker, &claim, &stopping).await?
             }
         };
         if recorded {

@@ -1,11 +1,12 @@
 //! The sweeper: every poll interval it takes back jobs whose worker died, and hands due jobs
 //! to the queue. Expired export files are cleaned up now and then, and once an hour one of the
-//! worker processes prunes the audit log past its retention.
+//! worker processes prunes the audit log past its retention. After each nightly KPI slot (a
+//! cron expression), one process queues the rebuild of the trailing days.
 
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
-use opsdeck_domain::{audit, enums::JobKind, exports, jobs, schedule};
+use opsdeck_domain::{audit, enums::JobKind, exports, jobs, kpis, schedule};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 };
 
 /// The kinds with a handler; the others are left alone until theirs lands.
-const HANDLED: [JobKind; 1] = [JobKind::Export];
+const HANDLED: [JobKind; 4] = [JobKind::Export, JobKind::Webhook, JobKind::KpiRebuild, JobKind::Bulk];
 /// A pushed job that is still PENDING after this long is pushed again (its push was lost).
 const REDELIVER_AFTER: Duration = Duration::from_secs(300);
 /// Pushes per kind per sweep, so one sweep stays short.
@@ -35,6 +36,11 @@ pub async fn run(runner: Arc<Runner>, mut queue: Queue, cancel: CancellationToke
             if let Err(error) = sweep(&runner, &mut queue, kind).await {
                 tracing::warn!(%error, kind = kind.as_str(), "sweep failed; retrying next tick");
             }
+        }
+        match kpis::schedule_nightly(&runner.db, &runner.settings.kpi, &runner.settings.worker, Utc::now()).await {
+            Ok(Some(job)) => tracing::info!(from = %job.from_day, to = %job.to_day, "nightly KPI rebuild queued"),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "could not schedule the nightly KPI rebuild"),
         }
         let hour = schedule::hour_slot(Utc::now());
         if last_hour != Some(hour) {

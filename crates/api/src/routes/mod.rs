@@ -5,13 +5,19 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod catalog;
+pub mod dashboard;
+pub mod events;
 pub mod exports;
 pub mod health;
+pub mod kpis;
 mod shared;
 pub mod tenants;
 pub mod tokens;
 pub mod users;
+pub mod webhook_events;
+pub mod webhooks;
 
 /// Operational endpoints at the root.
 pub fn ops(cfg: &mut ServiceConfig) {
@@ -43,12 +49,28 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(users::list_user_roles)
             .service(users::grant_user_role)
             .service(users::revoke_user_role)
+            .service(dashboard::get_dashboard)
+            .service(kpis::get_daily_kpis)
+            .service(kpis::rebuild_kpis)
             .service(exports::create_export_job)
             .service(exports::list_export_jobs)
             .service(exports::retry_export_jobs)
             .service(exports::get_export_job)
             .service(exports::retry_export_job)
             .service(exports::download_export_job)
+            .service(bulk::preview_bulk_job)
+            .service(bulk::create_bulk_job)
+            .service(bulk::list_bulk_jobs)
+            .service(bulk::get_bulk_job)
+            .service(bulk::cancel_bulk_job)
+            .service(bulk::retry_failed_bulk_job)
+            .service(bulk::list_bulk_job_failures)
+            .service(events::stream_events)
+            .service(webhooks::receive_webhook)
+            .service(webhook_events::list_webhook_events)
+            .service(webhook_events::reprocess_webhook_events)
+            .service(webhook_events::get_webhook_event)
+            .service(webhook_events::reprocess_webhook_event)
             .service(catalog::list_shops)
             .service(catalog::get_shop)
             .service(catalog::list_products)

@@ -28,6 +28,8 @@ pub struct AccessClaims {
 
 pub struct KeyRing {
     kid: String,
+    /// The current signing secret, kept only to derive keys for other purposes.
+    current: SecretString,
     encoding: EncodingKey,
     decoding: HashMap<String, DecodingKey>,
     ttl: Duration,
@@ -48,6 +50,7 @@ impl KeyRing {
         Ok(Self {
             kid: current.kid.clone(),
             encoding: EncodingKey::from_secret(current.secret.expose_secret().as_bytes()),
+            current: current.secret.clone(),
             decoding,
             ttl: settings.access_token_ttl,
         })
@@ -55,6 +58,17 @@ impl KeyRing {
 
     pub fn ttl(&self) -> Duration {
         self.ttl
+    }
+
+    /// A key for another signing purpose (e.g. bulk-job confirmation tokens): HMAC-SHA256 of
+    /// the purpose under the current signing secret. Every instance sharing the signing key
+    /// derives the same key, and a key for one purpose never verifies another's tokens.
+    pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.current.expose_secret().as_bytes())
+            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     pub fn issue(&self, user_id: i64) -> Result<String, DomainError> {

@@ -166,6 +166,33 @@ pub async fn finish(
     Ok(true)
 }
 
+/// Hands a claimed job back because the worker is shutting down: PENDING again and due at
+/// once, and the run does not count as an attempt (a deployment is not the job's fault). Work
+/// the job committed stays committed. `false` when the claim was stale already.
+pub async fn release(db: &Db, claim: &Claim, reason: &str) -> Result<bool, DomainError> {
+    let now = now();
+    let txn = db.begin_write().await?;
+    let update = Query::update()
+        .table(claim.kind.table())
+        .value("status", PENDING)
+        .value("attempts", Expr::col("attempts").sub(1))
+        .value("claim_token", Value::String(None))
+        .value("heartbeat_at", Value::ChronoDateTimeUtc(None))
+        .value("run_after", now)
+        .value("enqueued_at", Value::ChronoDateTimeUtc(None))
+        .value("updated_at", now)
+        .and_where(Expr::col("id").eq(claim.id))
+        .and_where(Expr::col("claim_token").eq(claim.token.as_str()))
+        .and_where(Expr::col("status").eq(RUNNING))
+        .to_owned();
+    if txn.execute(&update).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
+    close_attempt(&txn, claim.kind, claim.id, &claim.token, AttemptOutcome::Retry, Some(reason), now).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
 async fn close_attempt(
     conn: &impl ConnectionTrait,
     kind: JobKind,

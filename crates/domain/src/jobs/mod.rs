@@ -11,7 +11,7 @@
 mod lease;
 mod stats;
 
-pub use lease::{Claim, Outcome, backoff, claim, due, finish, heartbeat, mark_enqueued, recover_stale};
+pub use lease::{Claim, Outcome, backoff, claim, due, finish, heartbeat, mark_enqueued, recover_stale, release};
 pub use stats::{KindStats, stats};
 
 use crate::entities::enums::JobKind;

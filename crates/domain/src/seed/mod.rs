@@ -12,6 +12,7 @@
 
 mod actors;
 mod audit;
+mod bulk;
 mod commerce;
 mod content;
 mod customers;
@@ -181,6 +182,9 @@ pub async fn seed_demo(db: &Db, options: SeedOptions) -> Result<SeedReport, Doma
     let exports = exports::generate(&mut stream(seed, 14), &clock, &tenants, counts.export_jobs, ids.export_jobs);
     let export_rows = exports::load(db, &mut stream(seed, 15), &clock, &tenants, &existing, &exports).await?;
     progress("export_jobs", export_rows, started);
+
+    let bulk_jobs = bulk::load(db, &mut stream(seed, 20), &clock, &tenants, &products, &comments).await?;
+    progress("bulk_jobs", bulk_jobs, started);
 
     let kpis = kpis::compute(&mut stream(seed, 16), &clock, tenants.len(), &customers, &orders);
     let kpi_days = kpis::load(db, &tenants, &kpis).await?;

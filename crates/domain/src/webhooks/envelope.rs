@@ -45,8 +45,7 @@ impl Envelope {
             },
             _ => return Ok(None),
         };
-        let id: Option<i64> =
-            query.select_only().column(tenants::Column::Id).into_tuple().one(conn).await?;
+        let id: Option<i64> = query.select_only().column(tenants::Column::Id).into_tuple().one(conn).await?;
         Ok(id)
     }
 }

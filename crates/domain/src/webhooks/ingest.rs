@@ -39,7 +39,8 @@ pub struct Receipt {
 /// Unauthenticated (`invalid_signature`). A verified body that is not an event: Invalid
 /// (`invalid_payload`); the sender's bug, so it is refused rather than stored as a failure.
 pub async fn receive(db: &Db, settings: &Settings, delivery: Delivery<'_>) -> Result<Receipt, DomainError> {
-    let configured = settings.webhooks.secrets.get(delivery.provider).ok_or(DomainError::NotFound("webhook provider"))?;
+    let configured =
+        settings.webhooks.secrets.get(delivery.provider).ok_or(DomainError::NotFound("webhook provider"))?;
     // Configuration refuses secrets that do not parse, so none is dropped here in practice.
     let secrets: Vec<Secret> = configured.iter().filter_map(|s| Secret::parse(s.expose_secret()).ok()).collect();
     let verified = signature::verify(

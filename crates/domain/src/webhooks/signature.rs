@@ -14,7 +14,9 @@ use sha2::Sha256;
 
 const SECRET_PREFIX: &str = "whsec_";
 /// `webhook_events.event_id` holds this many characters.
-pub const MAX_ID_LENGTH: usize = 255;
+const MAX_ID_LENGTH: usize = 255;
+/// Bytes of an HMAC-SHA256 tag.
+const TAG_LENGTH: usize = 32;
 /// More entries than any rotation needs; bounds the work a forged header can cause.
 const MAX_SIGNATURES: usize = 16;
 
@@ -48,8 +50,8 @@ impl Secret {
     }
 }
 
-/// The three headers as received (`None` when absent or not visible ASCII).
-#[derive(Clone, Copy, Debug, Default)]
+/// The three headers as received (`None` when absent or not ASCII text).
+#[derive(Clone, Copy, Debug)]
 pub struct Headers<'a> {
     pub id: Option<&'a str>,
     pub timestamp: Option<&'a str>,
@@ -101,7 +103,7 @@ pub fn verify<'a>(
     if id.is_empty() || id.len() > MAX_ID_LENGTH || !visible_ascii(id) {
         return Err(Rejection::MalformedId);
     }
-    // Digits only: a sign or spaces would make the signed content ambiguous.
+    // Digits only, as senders write it; the signature covers the header's text as sent.
     if raw_timestamp.is_empty() || raw_timestamp.len() > 18 || !raw_timestamp.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Rejection::MalformedTimestamp);
     }
@@ -122,6 +124,7 @@ pub fn verify<'a>(
         .iter()
         .filter_map(|entry| entry.strip_prefix("v1,"))
         .filter_map(|encoded| STANDARD.decode(encoded).ok())
+        .filter(|tag| tag.len() == TAG_LENGTH)
         .collect();
     if tags.is_empty() {
         return Err(Rejection::MalformedSignature);
@@ -175,7 +178,11 @@ mod tests {
         // From the Standard Webhooks reference libraries' tests.
         let body = br#"{"test": 2432232314}"#;
         let signature = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
-        let headers = Headers { id: Some("msg_p5jXN8AQM9LWM0D4loKWxJek"), timestamp: Some("1614265330"), signature: Some(signature) };
+        let headers = Headers {
+            id: Some("msg_p5jXN8AQM9LWM0D4loKWxJek"),
+            timestamp: Some("1614265330"),
+            signature: Some(signature),
+        };
         assert!(verify(&[old()], headers, body, 1_614_265_330, TOLERANCE).is_ok());
     }
 
@@ -233,7 +240,11 @@ mod tests {
             assert_eq!(check(&[old()], "msg_1", timestamp, &good, BODY), Err(Rejection::MalformedTimestamp));
         }
         for signature in ["", "v1,", "v1,***", "v2,abcd", "abcd", &format!("{good} ").repeat(17)] {
-            assert_eq!(check(&[old()], "msg_1", &now, signature, BODY), Err(Rejection::MalformedSignature), "{signature:?}");
+            assert_eq!(
+                check(&[old()], "msg_1", &now, signature, BODY),
+                Err(Rejection::MalformedSignature),
+                "{signature:?}"
+            );
         }
     }
 

@@ -1,0 +1,210 @@
+//! Live progress over Server-Sent Events: `GET /api/v1/events` pushes changes of the caller's
+//! bulk and export jobs (progress and terminal states), in the caller's scope.
+//!
+//! Each connection polls the job rows every 500 ms for changes since its last look (see
+//! `opsdeck_domain::events`): no in-process channel, so it works when the worker runs in
+//! another process, and each poll is bounded. A 2-second overlap catches rows whose
+//! transaction committed after a later one was already seen; what was already sent is not
+//! sent again. The caller is re-authenticated every 30 s, so an expired token, a deactivated
+//! user or a revoked role ends the stream; the client reconnects with a fresh token.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    convert::Infallible,
+    time::{Duration, Instant},
+};
+
+use actix_web::{HttpRequest, HttpResponse, get, http::header, web, web::Bytes};
+use chrono::{DateTime, Utc};
+use opsdeck_domain::{
+    DomainError,
+    access::{Caller, Permission, Scope},
+    auth::authenticate::caller_from_bearer,
+    enums::{BulkJobStatus, ExportJobStatus},
+    events::{self, Feeds, JobChange},
+};
+use serde::Serialize;
+
+use crate::{
+    auth::Authenticated,
+    problem::{ApiResult, Problem},
+    routes::{bulk::BulkJobView, catalog::TenantQuery, exports::ExportJobView},
+    state::AppState,
+};
+
+const POLL_EVERY: Duration = Duration::from_millis(500);
+const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);
+const REAUTHENTICATE_EVERY: Duration = Duration::from_secs(30);
+/// How far back each poll looks before the newest change it has seen.
+const OVERLAP: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
+/// Changes read per kind per poll.
+const POLL_LIMIT: u64 = 200;
+
+/// What the subscriber may see, derived from the caller (again at each re-authentication).
+fn feeds_for(caller: &Caller, tenant_id: Option<i64>) -> Result<(Scope, Feeds), DomainError> {
+    let bulk = caller.authorize(Permission::BulkRead);
+    let exports = caller.authorize(Permission::ExportsRead);
+    let feeds = Feeds { bulk: bulk.is_ok(), exports: exports.is_ok() };
+    let scope = bulk.or(exports)?;
+    Ok((scope.narrow(tenant_id)?, feeds))
+}
+
+fn frame(event: &str, id: &str, data: &impl Serialize) -> Bytes {
+    let data = serde_json::to_string(data).unwrap_or_else(|_| "null".to_owned());
+    Bytes::from(format!("event: {event}\nid: {id}\ndata: {data}\n\n"))
+}
+
+/// The frame for a change, and the key and version that say whether it was sent already.
+fn render(change: JobChange) -> ((&'static str, i64), String, Bytes) {
+    let version = |at: DateTime<Utc>, status: &str| format!("{}:{status}", at.timestamp_micros());
+    match change {
+        JobChange::Bulk(job) => {
+            let finished = matches!(job.status, BulkJobStatus::Done | BulkJobStatus::Failed | BulkJobStatus::Cancelled);
+            let event = if finished { "bulk_job.finished" } else { "bulk_job.progress" };
+            let version = version(job.updated_at, job.status.as_str());
+            let id = format!("bulk_job-{}-{version}", job.id);
+            (("bulk_job", job.id), version, frame(event, &id, &BulkJobView::from(job)))
+        }
+        JobChange::Export(job) => {
+            let finished = matches!(job.status, ExportJobStatus::Done | ExportJobStatus::Failed);
+            let event = if finished { "export_job.finished" } else { "export_job.progress" };
+            let version = version(job.updated_at, job.status.as_str());
+            let id = format!("export_job-{}-{version}", job.id);
+            (("export_job", job.id), version, frame(event, &id, &ExportJobView::from(job)))
+        }
+    }
+}
+
+/// One connection's state between polls.
+struct Subscription {
+    state: web::Data<AppState>,
+    bearer: String,
+    tenant_id: Option<i64>,
+    scope: Scope,
+    feeds: Feeds,
+    /// The newest change seen; each poll reads from `watermark - OVERLAP`.
+    watermark: DateTime<Utc>,
+    /// Per job, the version last sent and when it changed (entries older than the overlap go).
+    sent: HashMap<(&'static str, i64), (String, DateTime<Utc>)>,
+    pending: VecDeque<Bytes>,
+    ticker: tokio::time::Interval,
+    last_frame: Instant,
+    last_authenticated: Instant,
+}
+
+impl Subscription {
+    /// The next frame to send, or `None` to end the stream.
+    async fn next(&mut self) -> Option<Bytes> {
+        loop {
+            if let Some(frame) = self.pending.pop_front() {
+                self.last_frame = Instant::now();
+                return Some(frame);
+            }
+            self.ticker.tick().await;
+            if self.last_authenticated.elapsed() >= REAUTHENTICATE_EVERY && !self.reauthenticate().await {
+                return None;
+            }
+            self.poll().await;
+            if self.pending.is_empty() && self.last_frame.elapsed() >= KEEP_ALIVE_EVERY {
+                self.pending.push_back(Bytes::from_static(b": keep-alive\n\n"));
+            }
+        }
+    }
+
+    async fn reauthenticate(&mut self) -> bool {
+        let state = &self.state;
+        let caller = caller_from_bearer(&state.db, &state.keys, &state.settings.auth, &self.bearer).await;
+        match caller.and_then(|caller| feeds_for(&caller, self.tenant_id)) {
+            Ok((scope, feeds)) => {
+                (self.scope, self.feeds, self.last_authenticated) = (scope, feeds, Instant::now());
+                true
+            }
+            Err(error) => {
+                tracing::info!(%error, "event stream ended: the caller is no longer authorized");
+                false
+            }
+        }
+    }
+
+    async fn poll(&mut self) {
+        let since = self.watermark - OVERLAP;
+        let changes = match events::changed_since(&self.state.db, self.scope, self.feeds, since, POLL_LIMIT).await {
+            Ok(changes) => changes,
+            Err(error) => {
+                tracing::warn!(%error, "event stream poll failed; trying again");
+                return;
+            }
+        };
+        for change in changes {
+            let updated_at = change.updated_at();
+            self.watermark = self.watermark.max(updated_at);
+            let (key, version, frame) = render(change);
+            if self.sent.get(&key).is_none_or(|(sent, _)| *sent != version) {
+                self.pending.push_back(frame);
+                self.sent.insert(key, (version, updated_at));
+            }
+        }
+        let horizon = self.watermark - OVERLAP;
+        self.sent.retain(|_, (_, at)| *at >= horizon);
+    }
+}
+
+/// Live job events (Server-Sent Events).
+///
+/// Events: `bulk_job.progress` and `bulk_job.finished` (data: the bulk job as in
+/// `GET /bulk-jobs/{id}`), `export_job.progress` and `export_job.finished` (data: the export
+/// job), for the jobs in your scope that you may read (`bulk:read`, `exports:read`). Comment
+/// lines keep the connection alive every 15 s. The stream ends when your access token expires
+/// or your rights change; reconnect with a fresh token (and re-read the lists, since changes
+/// made while disconnected are not replayed).
+#[utoipa::path(
+    operation_id = "stream_events", tag = "events", params(TenantQuery),
+    responses(
+        (status = 200, description = "An endless `text/event-stream`", body = String, content_type = "text/event-stream"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither bulk:read nor exports:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])), extensions(("x-permission" = json!("authenticated"))),
+)]
+#[get("/events")]
+pub async fn stream_events(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    tenant: web::Query<TenantQuery>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let (scope, feeds) = feeds_for(&auth.0, tenant.tenant_id)?;
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+        .map(|token| token.trim().to_owned())
+        .unwrap_or_default();
+    let mut ticker = tokio::time::interval(POLL_EVERY);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let subscription = Subscription {
+        state,
+        bearer,
+        tenant_id: tenant.tenant_id,
+        scope,
+        feeds,
+        watermark: Utc::now(),
+        sent: HashMap::new(),
+        // Sent at once, so the client knows it is connected (and how soon to reconnect).
+        pending: VecDeque::from([Bytes::from_static(b"retry: 3000\n: connected\n\n")]),
+        ticker,
+        last_frame: Instant::now(),
+        last_authenticated: Instant::now(),
+    };
+    let stream = futures_util::stream::unfold(subscription, |mut subscription| async move {
+        let frame = subscription.next().await?;
+        Some((Ok::<_, Infallible>(frame), subscription))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("x-accel-buffering", "no"))
+        .streaming(stream))
+}

@@ -1,0 +1,281 @@
+//! Running a bulk job in the worker, chunk by chunk.
+//!
+//! Each chunk is one write transaction that (1) re-checks the claim (a fenced heartbeat, which
+//! on PostgreSQL also locks the job row until commit), (2) reads the next `chunk_size` frozen
+//! items after the checkpoint and locks their rows, (3) writes the changed columns, (4) marks
+//! every item's outcome and (5) advances checkpoint and counts. Either all of it commits or
+//! none of it does, so a crash or a stale run resumes exactly after the last committed chunk
+//! and no row is changed twice.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement,
+    sea_query::{Expr, ExprTrait, Query},
+};
+
+use crate::{
+    Db, DomainError,
+    access::{Scope, TenantId},
+    audit::{self, AuditActor, AuditEvent, RequestMeta, chain::storable_time},
+    bulk::{
+        actions::{self, Change},
+        service::counts,
+        target::{TargetKind, TargetRow},
+    },
+    config::WorkerSettings,
+    entities::{
+        bulk_job_items, bulk_jobs,
+        enums::{BulkItemOutcome, BulkJobStatus},
+    },
+    jobs::{self, Claim, Outcome},
+};
+
+/// The reason recorded for an item whose row is gone.
+const NOT_FOUND: &str = "not found: the row was deleted after the job was confirmed, or is outside the job's tenant";
+
+enum Step {
+    /// A chunk committed; more may follow.
+    Continue,
+    /// Nothing left (DONE), or a cancellation was asked for (CANCELLED).
+    Finished(&'static str),
+    /// The claim is gone: another run owns the job now. Nothing was changed.
+    Lost,
+}
+
+/// Runs a claimed bulk job until it is done, cancelled, or `stopping()` says the worker is
+/// shutting down (then the job is handed back, to resume after its checkpoint). Returns `false`
+/// when the claim turned out stale.
+pub async fn execute(
+    db: &Db,
+    settings: &WorkerSettings,
+    claim: &Claim,
+    stopping: &(dyn Fn() -> bool + Send + Sync),
+) -> Result<bool, DomainError> {
+    let job = bulk_jobs::Entity::find_by_id(claim.id).one(db.conn()).await?.ok_or(DomainError::NotFound("bulk job"))?;
+    let prepared = serde_json::from_str(&job.params)
+        .map_err(|e| DomainError::invalid_field("params", e.to_string()))
+        .and_then(|params| actions::find(&job.action).and_then(|a| Ok((a.target(), a.prepare(&params)?))));
+    let (kind, change) = match prepared {
+        Ok(prepared) => prepared,
+        Err(error) => {
+            let outcome = Outcome::Permanent(format!("the job cannot run: {error}"));
+            return finish(db, settings, claim, &outcome).await;
+        }
+    };
+    let scope = job.tenant_id.map_or(Scope::All, |id| Scope::Tenant(TenantId(id)));
+    let chunk_size = u64::try_from(Ord::max(job.chunk_size, 1)).unwrap_or(500);
+    loop {
+        if stopping() {
+            return jobs::release(db, claim, "the worker shut down; the next one resumes after the checkpoint").await;
+        }
+        match chunk(db, claim, kind, scope, change.as_ref(), chunk_size).await {
+            Ok(Step::Continue) => {}
+            Ok(Step::Finished(status)) => return finish(db, settings, claim, &Outcome::Succeeded(status)).await,
+            Ok(Step::Lost) => return Ok(false),
+            Err(error) => return finish(db, settings, claim, &Outcome::Retryable(error.to_string())).await,
+        }
+    }
+}
+
+async fn chunk(
+    db: &Db,
+    claim: &Claim,
+    kind: TargetKind,
+    scope: Scope,
+    change: &dyn Change,
+    chunk_size: u64,
+) -> Result<Step, DomainError> {
+    let now = storable_time(Utc::now());
+    let txn = db.begin_write().await?;
+    // The fence, first: it re-checks the claim, keeps the lease alive and (PostgreSQL) locks the
+    // job row until commit, so the lease sweeper or a stale run waits for this chunk instead of
+    // racing it. It also reads where the job stands.
+    let fence = Query::update()
+        .table("bulk_jobs")
+        .value("heartbeat_at", now)
+        .and_where(Expr::col("id").eq(claim.id))
+        .and_where(Expr::col("claim_token").eq(claim.token.as_str()))
+        .and_where(Expr::col("status").eq(BulkJobStatus::Running.as_str()))
+        .returning(Query::returning().columns(["checkpoint", "cancel_requested_at"]))
+        .to_owned();
+    let Some(job) = txn.query_one(&fence).await? else {
+        return Ok(Step::Lost);
+    };
+    let checkpoint: i64 = job.try_get("", "checkpoint")?;
+    let cancel_requested_at: Option<DateTime<Utc>> = job.try_get("", "cancel_requested_at")?;
+    let items = bulk_job_items::Entity::find()
+        .select_only()
+        .columns([bulk_job_items::Column::Position, bulk_job_items::Column::TargetId])
+        .filter(bulk_job_items::Column::BulkJobId.eq(claim.id))
+        .filter(bulk_job_items::Column::Position.gt(checkpoint))
+        .order_by_asc(bulk_job_items::Column::Position)
+        .limit(chunk_size)
+        .into_tuple::<(i64, i64)>()
+        .all(&txn)
+        .await?;
+    let (Some((first, _)), Some((last, _))) = (items.first().copied(), items.last().copied()) else {
+        txn.commit().await?;
+        return Ok(Step::Finished(BulkJobStatus::Done.as_str()));
+    };
+    if cancel_requested_at.is_some() {
+        txn.commit().await?;
+        return Ok(Step::Finished(BulkJobStatus::Cancelled.as_str()));
+    }
+
+    let ids: Vec<i64> = items.iter().map(|(_, id)| *id).collect();
+    let rows: HashMap<i64, TargetRow> =
+        TargetRow::load(&txn, kind, scope, &ids).await?.into_iter().map(|row| (row.id(), row)).collect();
+    let mut updates: Vec<(i64, Changes)> = Vec::new();
+    let mut failures = Vec::new();
+    for (position, target_id) in &items {
+        match rows.get(target_id).map(|row| (row, change.apply(row, now))) {
+            None => failures.push((*position, NOT_FOUND.to_owned())),
+            Some((_, Ok(None))) => {}
+            Some((row, Ok(Some(after)))) => updates.push((*target_id, row.changes(&after))),
+            Some((_, Err(reason))) => failures.push((*position, reason)),
+        }
+    }
+    write_rows(&txn, kind, now, &updates).await?;
+    for (position, reason) in &failures {
+        let mark = Query::update()
+            .table("bulk_job_items")
+            .value("outcome", sea_orm::Value::from(BulkItemOutcome::Failed))
+            .value("error", reason.as_str())
+            .and_where(Expr::col("bulk_job_id").eq(claim.id))
+            .and_where(Expr::col("position").eq(*position))
+            .to_owned();
+        txn.execute(&mark).await?;
+    }
+    let succeeded = Query::update()
+        .table("bulk_job_items")
+        .value("outcome", sea_orm::Value::from(BulkItemOutcome::Succeeded))
+        .and_where(Expr::col("bulk_job_id").eq(claim.id))
+        .and_where(Expr::col("position").between(first, last))
+        .and_where(Expr::col("outcome").is_null())
+        .to_owned();
+    txn.execute(&succeeded).await?;
+    let (done, failed) = (items.len() as i64, failures.len() as i64);
+    let advance = Query::update()
+        .table("bulk_jobs")
+        .value("checkpoint", last)
+        .value("processed", Expr::col("processed").add(done))
+        .value("succeeded", Expr::col("succeeded").add(done - failed))
+        .value("failed", Expr::col("failed").add(failed))
+        .value("updated_at", now)
+        .and_where(Expr::col("id").eq(claim.id))
+        .and_where(Expr::col("claim_token").eq(claim.token.as_str()))
+        .to_owned();
+    if txn.execute(&advance).await?.rows_affected() != 1 {
+        return Ok(Step::Lost);
+    }
+    txn.commit().await?;
+    Ok(Step::Continue)
+}
+
+type Changes = Vec<(&'static str, sea_orm::Value)>;
+
+/// Writes the changed columns of a chunk's rows: one UPDATE per set of changed columns (in
+/// practice one or two per chunk), never one per row. When every row takes the same values it
+/// is a plain `SET .. WHERE id IN (..)`; otherwise the rows' new values are joined in as a
+/// `VALUES` list (`UPDATE .. FROM (VALUES ..)`, on both engines), which costs the same per row
+/// whatever the chunk size.
+async fn write_rows(
+    txn: &DatabaseTransaction,
+    kind: TargetKind,
+    now: DateTime<Utc>,
+    updates: &[(i64, Changes)],
+) -> Result<(), DomainError> {
+    let mut groups: BTreeMap<Vec<&'static str>, Vec<(i64, &Changes)>> = BTreeMap::new();
+    for (id, changes) in updates.iter().filter(|(_, changes)| !changes.is_empty()) {
+        groups.entry(changes.iter().map(|(column, _)| *column).collect()).or_default().push((*id, changes));
+    }
+    for (columns, rows) in groups {
+        let uniform = rows.windows(2).all(|pair| pair[0].1 == pair[1].1);
+        match rows.first() {
+            Some((_, changes)) if uniform => {
+                let mut statement = Query::update();
+                statement.table(kind.table());
+                for (column, value) in changes.iter() {
+                    statement.value(*column, Expr::val(value.clone()));
+                }
+                if kind.has_updated_at() {
+                    statement.value("updated_at", now);
+                }
+                statement.and_where(Expr::col("id").is_in(rows.iter().map(|(id, _)| *id)));
+                txn.execute(&statement).await?;
+            }
+            _ => {
+                txn.execute_raw(joined_update(txn.get_database_backend(), kind, now, &columns, &rows)).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `UPDATE t SET c = v.column2, .. FROM (VALUES (id, value, ..), ..) AS v WHERE t.id = v.column1`.
+/// Names are our own constants, values are bound.
+fn joined_update(
+    backend: DbBackend,
+    kind: TargetKind,
+    now: DateTime<Utc>,
+    columns: &[&'static str],
+    rows: &[(i64, &Changes)],
+) -> Statement {
+    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(rows.len() * (columns.len() + 1) + 1);
+    let mut placeholder = |value: sea_orm::Value| {
+        values.push(value);
+        match backend {
+            DbBackend::Postgres => format!("${}", values.len()),
+            _ => "?".to_owned(),
+        }
+    };
+    let table = kind.table();
+    let mut assignments: Vec<String> =
+        columns.iter().enumerate().map(|(i, column)| format!("\"{column}\" = v.column{}", i + 2)).collect();
+    if kind.has_updated_at() {
+        assignments.push(format!("\"updated_at\" = {}", placeholder(now.into())));
+    }
+    let tuples: Vec<String> = rows
+        .iter()
+        .map(|(id, changes)| {
+            let mut tuple = vec![placeholder((*id).into())];
+            tuple.extend(changes.iter().map(|(_, value)| placeholder(value.clone())));
+            format!("({})", tuple.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "UPDATE \"{table}\" SET {} FROM (VALUES {}) AS v WHERE \"{table}\".\"id\" = v.column1",
+        assignments.join(", "),
+        tuples.join(", ")
+    );
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// Records how the run ended, with the claim's fence; a finished job's audit entry (with its
+/// counts) commits in the same transaction as its final state.
+async fn finish(db: &Db, settings: &WorkerSettings, claim: &Claim, outcome: &Outcome) -> Result<bool, DomainError> {
+    let txn = db.begin_write().await?;
+    if !jobs::finish(&txn, claim, outcome, settings.backoff, Vec::new()).await? {
+        txn.rollback().await?;
+        return Ok(false);
+    }
+    let job = bulk_jobs::Entity::find_by_id(claim.id).one(&txn).await?.ok_or(DomainError::NotFound("bulk job"))?;
+    if matches!(job.status, BulkJobStatus::Done | BulkJobStatus::Cancelled | BulkJobStatus::Failed) {
+        let mut metadata = counts(&job);
+        if let Some(error) = &job.last_error {
+            metadata["error"] = serde_json::Value::String(error.clone());
+        }
+        audit::append(
+            &txn,
+            &AuditActor::system("worker"),
+            &RequestMeta::default(),
+            AuditEvent::new("bulk_job.finish", 200).target("bulk_job", job.id).tenant(job.tenant_id).metadata(metadata),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,95 @@
+//! The dashboard: everything the first screen shows, read in a fixed number of queries (one per
+//! widget, two for the KPIs) whatever the data size, all in the caller's scope.
+
+use chrono::{Duration, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::{
+    Db, DomainError,
+    access::{Caller, Permission, Scope},
+    audit::query::AuditEntry,
+    catalog::scoped,
+    entities::{
+        articles, audit_log, bulk_jobs,
+        enums::{ArticleStatus, BulkJobStatus, ExportJobStatus, WebhookEventStatus},
+        export_jobs, webhook_events,
+    },
+    kpis::{DailyKpi, daily_series},
+};
+
+pub use crate::entities::{bulk_jobs::Model as BulkJob, webhook_events::Model as WebhookEvent};
+use crate::{exports::ExportJob, models::Article};
+
+pub const KPI_DAYS: i64 = 14;
+
+pub struct Dashboard {
+    pub failed_exports: Vec<ExportJob>,
+    pub active_exports: Vec<ExportJob>,
+    /// `None` when the caller may not read webhook events (partners).
+    pub failed_webhooks: Option<Vec<WebhookEvent>>,
+    pub running_bulk_jobs: Vec<BulkJob>,
+    pub recent_articles: Vec<Article>,
+    /// The last 14 days, oldest first; the last entry is today.
+    pub kpis: Vec<DailyKpi>,
+    pub recent_audit: Vec<AuditEntry>,
+}
+
+fn in_scope<E: EntityTrait>(scope: Scope, select: sea_orm::Select<E>, tenant: impl ColumnTrait) -> sea_orm::Select<E> {
+    scope.filter(select, tenant)
+}
+
+pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> Result<Dashboard, DomainError> {
+    let exports = |statuses: Vec<ExportJobStatus>| {
+        in_scope(scope, export_jobs::Entity::find(), export_jobs::Column::TenantId)
+            .filter(export_jobs::Column::Status.is_in(statuses))
+            .order_by_desc(export_jobs::Column::Id)
+            .limit(20)
+            .all(db.conn())
+    };
+    let failed_exports = exports(vec![ExportJobStatus::Failed]).await?;
+    let active_exports = exports(vec![ExportJobStatus::Pending, ExportJobStatus::Running]).await?;
+    let failed_webhooks = match caller.authorize(Permission::WebhooksRead) {
+        Ok(_) => Some(
+            in_scope(scope, webhook_events::Entity::find(), webhook_events::Column::TenantId)
+                .filter(webhook_events::Column::Status.eq(WebhookEventStatus::Failed))
+                .order_by_desc(webhook_events::Column::Id)
+                .limit(20)
+                .all(db.conn())
+                .await?,
+        ),
+        Err(_) => None,
+    };
+    let running_bulk_jobs = in_scope(scope, bulk_jobs::Entity::find(), bulk_jobs::Column::TenantId)
+        .filter(bulk_jobs::Column::Status.is_in([BulkJobStatus::Pending, BulkJobStatus::Running]))
+        .order_by_desc(bulk_jobs::Column::Id)
+        .limit(20)
+        .all(db.conn())
+        .await?;
+    let recent_articles = scoped::<articles::Entity>(scope)
+        .filter(articles::Column::Status.eq(ArticleStatus::Published))
+        .order_by_desc(articles::Column::PublishedAt)
+        .limit(10)
+        .all(db.conn())
+        .await?;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let kpis = daily_series(db, scope, today - Duration::days(KPI_DAYS - 1), today).await?;
+    let recent_audit = match caller.authorize(Permission::AuditRead) {
+        Ok(_) => {
+            in_scope(scope, audit_log::Entity::find(), audit_log::Column::TenantId)
+                .order_by_desc(audit_log::Column::Id)
+                .limit(50)
+                .all(db.conn())
+                .await?
+        }
+        Err(_) => Vec::new(),
+    };
+    Ok(Dashboard {
+        failed_exports,
+        active_exports,
+        failed_webhooks,
+        running_bulk_jobs,
+        recent_articles,
+        kpis,
+        recent_audit,
+    })
+}

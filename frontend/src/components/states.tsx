@@ -1,0 +1,75 @@
+import type { ReactNode } from 'react';
+
+import { ApiError, describeError } from '@/api/problem';
+
+import { Button } from './Button';
+
+export function Spinner({ label }: { label: string }) {
+  return (
+    <span className="spinner-with-label" role="status">
+      <span className="spinner" aria-hidden="true" />
+      <span>{label}</span>
+    </span>
+  );
+}
+
+export function LoadingState({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <div className="state state--loading">
+      <Spinner label={label} />
+    </div>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="state state--empty">
+      <p className="state__title">{title}</p>
+      {children && <div className="state__hint">{children}</div>}
+    </div>
+  );
+}
+
+/** The server's own explanation (problem `detail`), with the request id to quote to support. */
+export function ErrorState({ error, title = 'This could not be loaded', onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
+  return (
+    <div className="state state--error" role="alert">
+      <p className="state__title">{title}</p>
+      <ErrorDetail error={error} />
+      {onRetry && (
+        <Button size="small" onClick={onRetry}>
+          Try again
+        </Button>
+      )}
+    </div>
+  );
+}
+
+export function ErrorDetail({ error }: { error: unknown }) {
+  const requestId = error instanceof ApiError ? error.requestId : null;
+  const fieldErrors = error instanceof ApiError ? (error.problem?.errors ?? []) : [];
+  return (
+    <>
+      <p className="state__detail">{describeError(error)}</p>
+      {fieldErrors.length > 0 && (
+        <ul className="field-errors">
+          {fieldErrors.map((fieldError) => (
+            <li key={`${fieldError.field}:${fieldError.message}`}>
+              <code>{fieldError.field}</code>: {fieldError.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {requestId && <p className="state__request-id">Request id: <code>{requestId}</code></p>}
+    </>
+  );
+}
+
+/** A failed action inside a form or dialog. */
+export function InlineError({ error }: { error: unknown }) {
+  return (
+    <div className="inline-error" role="alert">
+      <ErrorDetail error={error} />
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import { useQuery } from '@tanstack/react-query';
+import { useParams } from 'react-router';
+
+import { api, unwrap } from '@/api/client';
+import { PageHeader, Panel } from '@/components/Panel';
+import { ErrorState, LoadingState } from '@/components/states';
+import { StatusBadge } from '@/components/StatusBadge';
+import { formatDateTime } from '@/lib/format';
+import { useTenantName } from '@/lib/tenants';
+
+/** An article's facts; the catalog lists and moderation land with the catalog screens. */
+export function ArticlePage() {
+  const id = Number(useParams().id);
+  const tenantName = useTenantName();
+  const article = useQuery({
+    queryKey: ['articles', 'detail', id],
+    queryFn: () => unwrap(api.GET('/api/v1/articles/{id}', { params: { path: { id } } })),
+    enabled: Number.isInteger(id) && id > 0,
+  });
+
+  if (!Number.isInteger(id) || id <= 0) return <ErrorState error={new Error('This is not an article address.')} />;
+  if (article.isPending) return <LoadingState label="Loading the article…" />;
+  if (article.isError) return <ErrorState error={article.error} title={`Article #${id} could not be loaded`} onRetry={() => void article.refetch()} />;
+  const data = article.data;
+
+  return (
+    <>
+      <PageHeader title={data.title} description={<StatusBadge status={data.status} />} />
+      <Panel title="Article">
+        <dl className="details">
+          <dt>Author</dt>
+          <dd>{data.author}</dd>
+          <dt>Tenant</dt>
+          <dd>{tenantName(data.tenant_id)}</dd>
+          <dt>Published</dt>
+          <dd>{formatDateTime(data.published_at, true)}</dd>
+          <dt>Created</dt>
+          <dd>{formatDateTime(data.created_at, true)}</dd>
+          <dt>Updated</dt>
+          <dd>{formatDateTime(data.updated_at, true)}</dd>
+        </dl>
+      </Panel>
+    </>
+  );
+}

@@ -1,0 +1,150 @@
+import { useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router';
+
+import type { ExportJob } from '@/api/types';
+import { Button } from '@/components/Button';
+import { Notice } from '@/components/Notice';
+import { PageHeader } from '@/components/Panel';
+import { EmptyState, ErrorState, InlineError, LoadingState } from '@/components/states';
+import { useTenantParam } from '@/lib/tenant-scope';
+import { isStaff, useCan, useMe } from '@/lib/use-session';
+
+import { useDownloadExport, useExportJobs } from '@/features/exports/api';
+import { CreateExportDialog } from '@/features/exports/CreateExportDialog';
+import { ExportFiltersBar, parseDataset, parseStatus } from '@/features/exports/ExportFiltersBar';
+import { ExportJobsTable } from '@/features/exports/ExportJobsTable';
+import { RetryExportsDialog } from '@/features/exports/RetryExportsDialog';
+
+export function ExportJobsPage() {
+  const [searchParams, setSearchParams] = useSearchParams();
+  const status = parseStatus(searchParams.get('status'));
+  const dataset = parseDataset(searchParams.get('dataset'));
+  const tenantId = useTenantParam();
+  const { data: me } = useMe();
+  const can = useCan();
+  const staff = me !== undefined && isStaff(me);
+
+  const jobsQuery = useExportJobs({ status, dataset, tenantId });
+  const jobs = useMemo(() => jobsQuery.data?.pages.flatMap((page) => page.items) ?? [], [jobsQuery.data]);
+  const download = useDownloadExport();
+
+  const [selectedIds, setSelectedIds] = useState<ReadonlySet<number>>(new Set());
+  const [retryTargets, setRetryTargets] = useState<ExportJob[] | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  // Only failed jobs still on screen count; a selection never silently includes anything else.
+  const selectedJobs = jobs.filter((job) => job.status === 'FAILED' && selectedIds.has(job.id));
+  const canRetry = can('exports:retry');
+
+  const selection = canRetry
+    ? {
+        selected: selectedIds,
+        toggle: (id: number) =>
+          setSelectedIds((current) => {
+            const next = new Set(current);
+            if (!next.delete(id)) next.add(id);
+            return next;
+          }),
+        setAll: (ids: number[], on: boolean) =>
+          setSelectedIds((current) => {
+            const next = new Set(current);
+            for (const id of ids) {
+              if (on) next.add(id);
+              else next.delete(id);
+            }
+            return next;
+          }),
+      }
+    : undefined;
+
+  function changeFilters(next: { status: string | undefined; dataset: string | undefined }) {
+    const params = new URLSearchParams();
+    if (next.status) params.set('status', next.status);
+    if (next.dataset) params.set('dataset', next.dataset);
+    setSearchParams(params, { replace: true });
+    setSelectedIds(new Set());
+  }
+
+  return (
+    <>
+      <PageHeader
+        title="Export jobs"
+        description="CSV exports run in the background; finished files stay downloadable until they expire."
+        actions={
+          <>
+            {canRetry && (
+              <Button disabled={selectedJobs.length === 0} onClick={() => setRetryTargets(selectedJobs)}>
+                Retry selected{selectedJobs.length > 0 ? ` (${selectedJobs.length})` : ''}
+              </Button>
+            )}
+            {can('exports:create') && (
+              <Button variant="primary" onClick={() => setCreating(true)}>
+                New export
+              </Button>
+            )}
+          </>
+        }
+      />
+      {notice && (
+        <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>
+      )}
+      {download.error && <InlineError error={download.error} />}
+      <ExportFiltersBar status={status} dataset={dataset} onChange={changeFilters} />
+
+      {jobsQuery.isPending ? (
+        <LoadingState label="Loading export jobs…" />
+      ) : jobsQuery.isError ? (
+        <ErrorState error={jobsQuery.error} title="Export jobs could not be loaded" onRetry={() => void jobsQuery.refetch()} />
+      ) : jobs.length === 0 ? (
+        <EmptyState title={status || dataset ? 'No export jobs match these filters' : 'No export jobs yet'}>
+          {can('exports:create') && 'Start one with “New export”.'}
+        </EmptyState>
+      ) : (
+        <>
+          <ExportJobsTable
+            jobs={jobs}
+            showTenant={staff && tenantId === undefined}
+            selection={selection}
+            onRetry={canRetry ? (job) => setRetryTargets([job]) : undefined}
+            onDownload={can('exports:download') ? (job) => download.mutate(job) : undefined}
+            downloadingId={download.isPending ? download.variables.id : undefined}
+          />
+          <div className="list-footer">
+            {jobsQuery.hasNextPage ? (
+              <Button onClick={() => void jobsQuery.fetchNextPage()} busy={jobsQuery.isFetchingNextPage}>
+                Load more
+              </Button>
+            ) : (
+              <span className="muted small">All {jobs.length} jobs shown</span>
+            )}
+          </div>
+        </>
+      )}
+
+      {retryTargets && (
+        <RetryExportsDialog
+          jobs={retryTargets}
+          showTenant={staff}
+          onClose={() => setRetryTargets(null)}
+          onRetried={(result) => {
+            setSelectedIds(new Set());
+            setNotice(`${result.retried.length} of ${retryTargets.length} selected jobs queued again.`);
+          }}
+        />
+      )}
+      {creating && (
+        <CreateExportDialog
+          staff={staff}
+          defaultTenantId={tenantId}
+          canExportAuditLog={can('audit:export')}
+          onClose={() => setCreating(false)}
+          onCreated={(job) => {
+            setCreating(false);
+            setNotice(`Export #${job.id} is queued; it appears below and updates by itself.`);
+          }}
+        />
+      )}
+    </>
+  );
+}

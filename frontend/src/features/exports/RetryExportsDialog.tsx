@@ -1,0 +1,116 @@
+import type { ExportJob, RetryResult } from '@/api/types';
+import { Button } from '@/components/Button';
+import { Dialog } from '@/components/Dialog';
+import { InlineError } from '@/components/states';
+import { humanize } from '@/lib/format';
+import { useTenantName } from '@/lib/tenants';
+
+import { useRetryExports } from '@/features/exports/api';
+
+interface RetryExportsDialogProps {
+  /** The jobs the user chose; all of them are listed before anything happens. */
+  jobs: readonly ExportJob[];
+  onClose: () => void;
+  onRetried?: (result: RetryResult) => void;
+  showTenant: boolean;
+}
+
+/** Confirmation before retrying: what will be queued again, then what was (and what was skipped, and why). */
+export function RetryExportsDialog({ jobs, onClose, onRetried, showTenant }: RetryExportsDialogProps) {
+  const retry = useRetryExports();
+  const tenantName = useTenantName();
+  const count = jobs.length;
+  const noun = count === 1 ? 'export job' : 'export jobs';
+
+  if (retry.isSuccess) {
+    const { retried, skipped } = retry.data;
+    return (
+      <Dialog
+        title="Retry requested"
+        onClose={onClose}
+        footer={
+          <Button variant="primary" onClick={onClose} data-autofocus>
+            Close
+          </Button>
+        }
+      >
+        <p>
+          {retried.length === 1 ? '1 job is' : `${retried.length} jobs are`} back in the queue
+          {retried.length > 0 && `: ${retried.map((job) => `#${job.id}`).join(', ')}`}.
+        </p>
+        {skipped.length > 0 && (
+          <>
+            <p>{skipped.length === 1 ? '1 job was' : `${skipped.length} jobs were`} left alone:</p>
+            <ul className="plain-list">
+              {skipped.map((skip) => (
+                <li key={skip.id}>
+                  #{skip.id}: {skip.detail}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog
+      title={`Retry ${count} ${noun}?`}
+      description={`${count === 1 ? 'This job' : 'These jobs'} will be queued again and run from the start; attempts start counting again.`}
+      onClose={onClose}
+      busy={retry.isPending}
+      size="wide"
+      footer={
+        <>
+          <Button onClick={onClose} disabled={retry.isPending}>
+            Cancel
+          </Button>
+          <Button
+            variant="primary"
+            busy={retry.isPending}
+            onClick={() =>
+              retry.mutate(
+                jobs.map((job) => job.id),
+                { onSuccess: (result) => onRetried?.(result) },
+              )
+            }
+          >
+            Retry {count} {noun}
+          </Button>
+        </>
+      }
+    >
+      <div className="table-scroll table-scroll--short">
+        <table className="table">
+          <caption className="visually-hidden">Jobs to retry</caption>
+          <thead>
+            <tr>
+              <th scope="col">Job</th>
+              <th scope="col">Dataset</th>
+              {showTenant && <th scope="col">Tenant</th>}
+              <th scope="col">Attempts</th>
+              <th scope="col">Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {jobs.map((job) => (
+              <tr key={job.id}>
+                <td>#{job.id}</td>
+                <td>{humanize(job.dataset)}</td>
+                {showTenant && <td>{tenantName(job.tenant_id)}</td>}
+                <td className="numeric">
+                  {job.attempts}/{job.max_attempts}
+                </td>
+                <td className="truncate" title={job.last_error ?? undefined}>
+                  {job.last_error ?? '—'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {retry.error && <InlineError error={retry.error} />}
+    </Dialog>
+  );
+}

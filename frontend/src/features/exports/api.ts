@@ -1,0 +1,108 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+
+import { api, unwrap } from '@/api/client';
+import { apiErrorFrom } from '@/api/problem';
+import type { CreateExport, ExportDataset, ExportJob, ExportJobStatus, RetryResult } from '@/api/types';
+import { filenameFromDisposition, saveBlob } from '@/lib/download';
+
+export const EXPORT_STATUSES: ExportJobStatus[] = ['PENDING', 'RUNNING', 'DONE', 'FAILED'];
+export const EXPORT_DATASETS: ExportDataset[] = ['orders', 'products', 'customers', 'audit_log'];
+
+export interface ExportFilters {
+  status?: ExportJobStatus | undefined;
+  dataset?: ExportDataset | undefined;
+  tenantId?: number | undefined;
+}
+
+const PAGE_SIZE = 50;
+/** Jobs still moving are polled this often, so a list or detail shows them finish. */
+const ACTIVE_REFRESH_MS = 2_000;
+
+export function isActive(job: Pick<ExportJob, 'status'>): boolean {
+  return job.status === 'PENDING' || job.status === 'RUNNING';
+}
+
+const exportJobsKey = ['export-jobs'] as const;
+
+export function useExportJobs(filters: ExportFilters) {
+  return useInfiniteQuery({
+    queryKey: [...exportJobsKey, 'list', filters],
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.GET('/api/v1/export-jobs', {
+          params: {
+            query: {
+              limit: PAGE_SIZE,
+              cursor: pageParam,
+              status: filters.status,
+              dataset: filters.dataset,
+              tenant_id: filters.tenantId,
+            },
+          },
+        }),
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+    refetchInterval: (query) =>
+      query.state.data?.pages.some((page) => page.items.some(isActive)) ? ACTIVE_REFRESH_MS : false,
+  });
+}
+
+export function useExportJob(id: number) {
+  return useQuery({
+    queryKey: [...exportJobsKey, 'detail', id],
+    queryFn: () => unwrap(api.GET('/api/v1/export-jobs/{id}', { params: { path: { id } } })),
+    enabled: Number.isInteger(id) && id > 0,
+    refetchInterval: (query) => (query.state.data && isActive(query.state.data) ? ACTIVE_REFRESH_MS : false),
+  });
+}
+
+/** After a change, every list, detail and the dashboard show the new state. */
+function useRefreshExports() {
+  const queryClient = useQueryClient();
+  return async () => {
+    await Promise.all([
+      queryClient.invalidateQueries({ queryKey: exportJobsKey }),
+      queryClient.invalidateQueries({ queryKey: ['dashboard'] }),
+    ]);
+  };
+}
+
+export function useCreateExport() {
+  const refresh = useRefreshExports();
+  return useMutation({
+    mutationFn: (request: CreateExport) => unwrap(api.POST('/api/v1/export-jobs', { body: request })),
+    onSuccess: refresh,
+  });
+}
+
+/** Retries failed jobs: one through its own endpoint, several in one call (each retried or skipped with a reason). */
+export function useRetryExports() {
+  const refresh = useRefreshExports();
+  return useMutation({
+    mutationFn: async (ids: number[]): Promise<RetryResult> => {
+      const [onlyId] = ids;
+      if (ids.length === 1 && onlyId !== undefined) {
+        const job = await unwrap(api.POST('/api/v1/export-jobs/{id}/retry', { params: { path: { id: onlyId } } }));
+        return { retried: [job], skipped: [] };
+      }
+      return unwrap(api.POST('/api/v1/export-jobs/retry', { body: { ids } }));
+    },
+    onSettled: refresh,
+  });
+}
+
+/** Fetches the file with the bearer token (a plain link cannot send it) and saves it. */
+export async function downloadExport(job: Pick<ExportJob, 'id' | 'dataset'>): Promise<void> {
+  const { data, error, response } = await api.GET('/api/v1/export-jobs/{id}/download', {
+    params: { path: { id: job.id } },
+    parseAs: 'blob',
+  });
+  if (error !== undefined || !response.ok) throw apiErrorFrom(response, error);
+  const filename = filenameFromDisposition(response.headers.get('content-disposition')) ?? `export-${job.id}-${job.dataset}.csv`;
+  saveBlob(data, filename);
+}
+
+export function useDownloadExport() {
+  return useMutation({ mutationFn: downloadExport });
+}

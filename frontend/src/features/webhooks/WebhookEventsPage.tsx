@@ -1,0 +1,129 @@
+import { useMemo, useState, type SubmitEvent } from 'react';
+import { Link, useSearchParams } from 'react-router';
+
+import { Button } from '@/components/Button';
+import { SelectField, TextField } from '@/components/fields';
+import { PageHeader } from '@/components/Panel';
+import { RelativeTime } from '@/components/RelativeTime';
+import { EmptyState, ErrorState, LoadingState } from '@/components/states';
+import { StatusBadge } from '@/components/StatusBadge';
+import { humanize } from '@/lib/format';
+import { useTenantParam } from '@/lib/tenant-scope';
+import { useTenantName } from '@/lib/tenants';
+
+import { useWebhookEvents, WEBHOOK_STATUSES } from '@/features/webhooks/api';
+
+/** Inbound provider events (staff only). Reprocessing lands with the next iteration of this screen. */
+export function WebhookEventsPage() {
+  const [searchParams, setSearchParams] = useSearchParams();
+  const tenantId = useTenantParam();
+  const tenantName = useTenantName();
+  const statusParam = searchParams.get('status');
+  const filters = {
+    status: WEBHOOK_STATUSES.find((status) => status === statusParam),
+    provider: searchParams.get('provider') ?? undefined,
+    type: searchParams.get('type') ?? undefined,
+    tenant_id: tenantId,
+  };
+  const events = useWebhookEvents(filters);
+  const rows = useMemo(() => events.data?.pages.flatMap((page) => page.items) ?? [], [events.data]);
+  const [draft, setDraft] = useState({ provider: filters.provider ?? '', type: filters.type ?? '' });
+
+  function setParam(name: string, value: string) {
+    const params = new URLSearchParams(searchParams);
+    if (value) params.set(name, value);
+    else params.delete(name);
+    return params;
+  }
+
+  function submit(event: SubmitEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const params = setParam('provider', draft.provider.trim());
+    if (draft.type.trim()) params.set('type', draft.type.trim());
+    else params.delete('type');
+    setSearchParams(params, { replace: true });
+  }
+
+  return (
+    <>
+      <PageHeader title="Webhook events" description="Provider events as received, with their processing status." />
+      <form className="filters" role="search" aria-label="Filter webhook events" onSubmit={submit}>
+        <SelectField
+          label="Status"
+          value={filters.status ?? ''}
+          onChange={(event) => setSearchParams(setParam('status', event.target.value), { replace: true })}
+          options={[{ value: '', label: 'Any status' }, ...WEBHOOK_STATUSES.map((value) => ({ value, label: humanize(value.toLowerCase()) }))]}
+        />
+        <TextField label="Provider" value={draft.provider} onChange={(event) => setDraft({ ...draft, provider: event.target.value })} />
+        <TextField label="Event type" placeholder="order.paid" value={draft.type} onChange={(event) => setDraft({ ...draft, type: event.target.value })} />
+        <div className="filters__buttons">
+          <Button type="submit" variant="primary">
+            Apply
+          </Button>
+        </div>
+      </form>
+      {events.isPending ? (
+        <LoadingState label="Loading webhook events…" />
+      ) : events.isError ? (
+        <ErrorState error={events.error} title="Webhook events could not be loaded" onRetry={() => void events.refetch()} />
+      ) : rows.length === 0 ? (
+        <EmptyState title="No webhook events match" />
+      ) : (
+        <>
+          <div className="table-scroll">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Event</th>
+                  <th scope="col">Provider</th>
+                  <th scope="col">Type</th>
+                  {tenantId === undefined && <th scope="col">Tenant</th>}
+                  <th scope="col">Status</th>
+                  <th scope="col" className="numeric">Attempts</th>
+                  <th scope="col">Received</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((event) => (
+                  <tr key={event.id}>
+                    <td>
+                      <Link to={`/webhooks/${event.id}`}>#{event.id}</Link>
+                    </td>
+                    <td>{event.provider}</td>
+                    <td>
+                      <code>{event.event_type}</code>
+                    </td>
+                    {tenantId === undefined && <td>{event.tenant_id === null || event.tenant_id === undefined ? 'No tenant' : tenantName(event.tenant_id)}</td>}
+                    <td>
+                      <StatusBadge status={event.status} />
+                      {event.last_error && (
+                        <span className="table__subtext truncate" title={event.last_error}>
+                          {event.last_error}
+                        </span>
+                      )}
+                    </td>
+                    <td className="numeric">
+                      {event.attempts}/{event.max_attempts}
+                    </td>
+                    <td>
+                      <RelativeTime iso={event.received_at} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="list-footer">
+            {events.hasNextPage ? (
+              <Button onClick={() => void events.fetchNextPage()} busy={events.isFetchingNextPage}>
+                Load more
+              </Button>
+            ) : (
+              <span className="muted small">All {rows.length} events shown</span>
+            )}
+          </div>
+        </>
+      )}
+    </>
+  );
+}
