@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every test of opsdeck: formatting, lints, the Rust suite on SQLite (and on PostgreSQL when
-# OPSDECK_TEST_POSTGRES_URL is set), and the OpenAPI drift check (part of the suite).
+# OPSDECK_TEST_POSTGRES_URL is set), and the OpenAPI drift check (part of the suite); then the
+# frontend (API-types drift, typecheck, lint, unit tests, build) and the browser tests against the
+# debug binary the Rust suite built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +21,22 @@ if [[ -n "${OPSDECK_TEST_POSTGRES_URL:-}" ]]; then
   step "Rust suite on PostgreSQL ($OPSDECK_TEST_POSTGRES_URL)"
   cargo nextest run --workspace --locked --no-fail-fast
 fi
+
+step "Frontend: npm ci, API types, typecheck, lint, unit tests, build"
+(
+  cd frontend
+  npm ci --no-audit --no-fund
+  npm run check:api
+  npm run typecheck
+  npm run lint
+  npm run test -- --run
+  npm run build
+)
+
+# The same debug binary the Rust suite just built (`cargo nextest` builds it for the CLI tests).
+step "Browser tests (Chromium against target/debug/opsdeck and frontend/dist)"
+if [[ ! -x target/debug/opsdeck ]]; then
+  echo "target/debug/opsdeck is missing: the Rust suite builds it" >&2
+  exit 1
+fi
+(cd frontend && OPSDECK_BIN="$PWD/../target/debug/opsdeck" npm run e2e)

@@ -597,6 +597,9 @@ async fn refused_mutations_are_recorded_with_the_caller() -> TestResult {
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     let scanner = app.client.post(app.url("/api/v1/wp-login.php")).send().await?;
     assert_eq!(scanner.status(), StatusCode::NOT_FOUND);
+    // The SPA checks for a session on every page load; without a cookie nothing was tried.
+    let no_session = app.client.post(app.url("/api/v1/auth/refresh")).send().await?;
+    assert_eq!(no_session.status(), StatusCode::UNAUTHORIZED);
 
     let rows = app
         .db
@@ -624,7 +627,7 @@ async fn refused_mutations_are_recorded_with_the_caller() -> TestResult {
             ("request.forbidden".into(), "sam".into(), "POST".into(), "/api/v1/tenants".into(), 403),
             ("request.unauthenticated".into(), "anonymous".into(), "DELETE".into(), "/api/v1/tokens/1".into(), 401),
         ],
-        "unrouted scanner noise is not recorded"
+        "unrouted scanner noise and cookie-less session checks are not recorded"
     );
     Ok(())
 }

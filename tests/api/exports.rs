@@ -252,3 +252,22 @@ async fn two_workers_on_one_database_run_every_job_once() -> TestResult {
     second.shutdown().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn every_demo_export_has_filters_the_worker_can_read() -> TestResult {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await?;
+    app.seed().await?;
+    let rows = app
+        .db
+        .conn()
+        .query_all_raw(sea_orm::Statement::from_string(app.db.backend(), "SELECT filters FROM export_jobs"))
+        .await?;
+    assert!(!rows.is_empty());
+    for row in rows {
+        let filters: String = row.try_get("", "filters")?;
+        serde_json::from_str::<opsdeck_domain::exports::ExportFilters>(&filters)
+            .map_err(|e| format!("unreadable demo filters {filters}: {e}"))?;
+    }
+    Ok(())
+}

@@ -112,10 +112,19 @@ async fn text(app: &TestApp, sql: &str) -> TestResult<String> {
 
 /// A pending order of the first tenant: (tenant slug, order id, its external reference).
 async fn pending_order(app: &TestApp, tenants: &[(i64, String)]) -> TestResult<(String, i64, String)> {
+    // A pending order of our own: the demo data's pending orders depend on the clock.
     let (tenant_id, slug) = tenants.first().cloned().ok_or("no tenant")?;
-    let order =
-        app.count(&format!("SELECT MIN(id) FROM orders WHERE tenant_id = {tenant_id} AND status = 'pending'")).await?;
-    let reference = text(app, &format!("SELECT external_ref FROM orders WHERE id = {order}")).await?;
+    let shop = app.count(&format!("SELECT MIN(id) FROM shops WHERE tenant_id = {tenant_id}")).await?;
+    let reference = format!("ord_webhook_test_{}", std::process::id());
+    let created = chrono::Utc::now().to_rfc3339();
+    app.db
+        .conn()
+        .execute_unprepared(&format!(
+            "INSERT INTO orders (tenant_id, shop_id, external_ref, amount_minor, currency, status, created_at) \
+             VALUES ({tenant_id}, {shop}, '{reference}', 1200, 'EUR', 'pending', '{created}')"
+        ))
+        .await?;
+    let order = app.count(&format!("SELECT id FROM orders WHERE external_ref = '{reference}'")).await?;
     Ok((slug, order, reference))
 }
 

@@ -18,14 +18,19 @@ use opsdeck_domain::audit::{self, AuditActor, AuditEvent};
 
 use crate::{
     auth::{self, Authentication},
+    routes::auth::REFRESH_COOKIE,
     state::AppState,
 };
 
 /// Requests whose refusal is worth a trace: every mutation, and reads that hand out data in bulk.
-fn watched(method: &Method, path: &str) -> bool {
+/// A refresh without a refresh cookie is the SPA asking "am I signed in?" on every page load:
+/// no credential was tried, so there is nothing to record.
+fn watched(req: &ServiceRequest) -> bool {
+    let (method, path) = (req.method(), req.path());
     let mutating = [Method::POST, Method::PUT, Method::PATCH, Method::DELETE].contains(method);
     let bulk_read = path.ends_with("/download") || path.ends_with("/audit-logs/export");
-    (mutating || bulk_read) && path.starts_with("/api/v1/") && path != "/api/v1/auth/login"
+    let cookieless_refresh = path == "/api/v1/auth/refresh" && req.cookie(REFRESH_COOKIE).is_none();
+    (mutating || bulk_read) && path.starts_with("/api/v1/") && path != "/api/v1/auth/login" && !cookieless_refresh
 }
 
 fn action_for(status: u16) -> &'static str {
@@ -56,7 +61,7 @@ pub async fn record_refusals(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     // Unrouted paths are noise (scanners), not attempts at an action.
     let routed = req.match_pattern().is_some();
-    if !routed || !watched(req.method(), req.path()) {
+    if !routed || !watched(&req) {
         return next.call(req).await;
     }
     let meta = auth::request_meta(req.request());

@@ -434,6 +434,7 @@ mod tests {
         assert!(error_of(&[("OPSDECK_JWT_SIGNING_KEY", "short")]).starts_with("OPSDECK_JWT_SIGNING_KEY:"));
         assert!(error_of(&[("OPSDECK_BINDD", "x")]).starts_with("OPSDECK_BINDD: unknown variable"));
         assert!(error_of(&[("OPSDECK_AUDIT_RETENTION_DAYS", "0")]).starts_with("OPSDECK_AUDIT_RETENTION_DAYS:"));
+        assert!(error_of(&[("OPSDECK_BULK_CHUNK_SIZE", "0")]).starts_with("OPSDECK_BULK_CHUNK_SIZE:"));
     }
 
     #[test]

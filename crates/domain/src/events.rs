@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use crate::{
     Db, DomainError,
     access::Scope,
+    audit::chain::storable_time,
     bulk::BulkJob,
     entities::{bulk_jobs, export_jobs},
     exports::ExportJob,
@@ -47,6 +48,8 @@ pub async fn changed_since(
     since: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<JobChange>, DomainError> {
+    // Stored timestamps have microsecond precision; compare like with like.
+    let since = storable_time(since);
     let mut changes = Vec::new();
     if feeds.bulk {
         let jobs = scope

@@ -73,18 +73,13 @@ pub(super) fn generate(rng: &mut StdRng, clock: &Clock, tenants: &[Tenant], tota
     Exports { first_id, list, created }
 }
 
+/// Filters in the shape `exports::ExportFilters` reads: an order status, a time window.
 fn filters(rng: &mut StdRng, clock: &Clock, dataset: ExportDataset, created_at: i64) -> String {
-    let day = |t: i64| at(t).format("%Y-%m-%d").to_string();
+    let instant = |t: i64| at(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let value = match (dataset, below(rng, 4)) {
         (ExportDataset::Orders, 0) => json!({"status": "paid"}),
         (ExportDataset::Orders, 1) => json!({"status": "refunded"}),
-        (ExportDataset::Orders, 2) => {
-            json!({"created_from": day(created_at - 30 * DAY), "created_to": day(created_at.min(clock.now))})
-        }
-        (ExportDataset::Products, 0 | 1) => json!({"visibility": "visible"}),
-        (ExportDataset::Customers, 0) => json!({"churned": true}),
-        (ExportDataset::AuditLog, 0 | 1) => json!({"action_prefix": "auth."}),
-        (ExportDataset::AuditLog, 2) => json!({"from": day(created_at - 7 * DAY), "to": day(created_at)}),
+        (_, 2) => json!({"from": instant(created_at - 30 * DAY), "to": instant(created_at.min(clock.now))}),
         _ => json!({}),
     };
     value.to_string()
