@@ -12,7 +12,6 @@ use opsdeck_domain::{
         chain::{CanonicalEntry, canonical_time, entry_hash, storable_time},
     },
     enums::Role,
-    identity::users::{self, NewUser},
 };
 use reqwest::{StatusCode, header};
 use sea_orm::{
@@ -24,26 +23,6 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, TestDatabase, TestResult};
 
 // ---- helpers ------------------------------------------------------------------------------
-
-/// Creates a user with one role and signs them in; returns the access token.
-async fn sign_in(app: &TestApp, username: &str, role: Role, tenant: Option<&str>) -> TestResult<String> {
-    let password = format!("{username}-correct-horse-battery");
-    users::create(
-        &app.db,
-        NewUser {
-            username: username.to_owned(),
-            display_name: None,
-            email: None,
-            password: password.clone(),
-            role,
-            tenant_slug: tenant.map(str::to_owned),
-        },
-    )
-    .await?;
-    let response = login(app, username, &password).await?;
-    let body: Value = response.json().await?;
-    body["access_token"].as_str().map(str::to_owned).ok_or_else(|| format!("login failed: {body}").into())
-}
 
 async fn login(app: &TestApp, username: &str, password: &str) -> TestResult<reqwest::Response> {
     // A client of its own: the refresh cookie must not leak into the shared one.
@@ -251,7 +230,7 @@ async fn fresh_chain(entries: usize) -> TestResult<(TestDatabase, Db)> {
 #[tokio::test]
 async fn an_action_and_its_audit_entry_commit_or_roll_back_together() -> TestResult {
     let app = TestApp::spawn().await?;
-    let root = sign_in(&app, "root", Role::Superadmin, None).await?;
+    let root = app.signed_in("root", Role::Superadmin, None).await?;
 
     let acme = tenant(&app, &root, "acme").await?;
     assert_eq!(create_tenant(&app, &root, "acme").await?.status(), StatusCode::CONFLICT);
@@ -277,7 +256,7 @@ async fn an_action_and_its_audit_entry_commit_or_roll_back_together() -> TestRes
 #[tokio::test]
 async fn a_password_sent_to_login_appears_nowhere_in_the_log_or_its_export() -> TestResult {
     let app = TestApp::spawn().await?;
-    let root = sign_in(&app, "root", Role::Superadmin, None).await?;
+    let root = app.signed_in("root", Role::Superadmin, None).await?;
     let secret = "Tr0ub4dor&3-never-to-be-logged";
 
     assert_eq!(login(&app, "root", secret).await?.status(), StatusCode::UNAUTHORIZED);
@@ -385,11 +364,11 @@ async fn verify_names_an_inserted_entry() -> TestResult {
 #[tokio::test]
 async fn partners_see_and_export_only_their_tenants_entries() -> TestResult {
     let app = TestApp::spawn().await?;
-    let root = sign_in(&app, "root", Role::Superadmin, None).await?;
+    let root = app.signed_in("root", Role::Superadmin, None).await?;
     let alpha = tenant(&app, &root, "alpha").await?;
     let bravo = tenant(&app, &root, "bravo").await?;
     append_entries(&app.db, 4, |n| numbered(n).tenant(Some(if n % 2 == 0 { alpha } else { bravo }))).await?;
-    let partner = sign_in(&app, "pat", Role::PartnerAdmin, Some("alpha")).await?;
+    let partner = app.signed_in("pat", Role::PartnerAdmin, Some("alpha")).await?;
 
     let seen = list_all(&app, &partner, &[], 2).await?;
     assert_eq!(seen.len(), 3, "alpha's creation and its two entries: {seen:?}");
@@ -413,7 +392,7 @@ async fn partners_see_and_export_only_their_tenants_entries() -> TestResult {
     assert_eq!(staff_view.len(), 3);
     assert!(staff_view.iter().all(|entry| entry["tenant_id"] == bravo));
 
-    let support = sign_in(&app, "sue", Role::Support, None).await?;
+    let support = app.signed_in("sue", Role::Support, None).await?;
     assert_eq!(get(&app, &support, "/api/v1/audit-logs", &[]).await?.status(), StatusCode::OK);
     let refused = get(&app, &support, "/api/v1/audit-logs/export", &[]).await?;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN, "support reads but does not export");
@@ -429,7 +408,7 @@ async fn partners_see_and_export_only_their_tenants_entries() -> TestResult {
 #[tokio::test]
 async fn filters_narrow_the_list() -> TestResult {
     let app = TestApp::spawn().await?;
-    let root = sign_in(&app, "root", Role::Superadmin, None).await?;
+    let root = app.signed_in("root", Role::Superadmin, None).await?;
     let acme = tenant(&app, &root, "acme").await?;
     let patch = app
         .client
@@ -501,7 +480,7 @@ async fn filters_narrow_the_list() -> TestResult {
 #[tokio::test]
 async fn the_export_has_the_lists_rows_and_is_itself_on_record() -> TestResult {
     let app = TestApp::spawn().await?;
-    let root = sign_in(&app, "root", Role::Superadmin, None).await?;
+    let root = app.signed_in("root", Role::Superadmin, None).await?;
     for slug in ["one", "two", "three"] {
         tenant(&app, &root, slug).await?;
     }

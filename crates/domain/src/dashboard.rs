@@ -34,13 +34,10 @@ pub struct Dashboard {
     pub recent_audit: Vec<AuditEntry>,
 }
 
-fn in_scope<E: EntityTrait>(scope: Scope, select: sea_orm::Select<E>, tenant: impl ColumnTrait) -> sea_orm::Select<E> {
-    scope.filter(select, tenant)
-}
-
 pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> Result<Dashboard, DomainError> {
     let exports = |statuses: Vec<ExportJobStatus>| {
-        in_scope(scope, export_jobs::Entity::find(), export_jobs::Column::TenantId)
+        scope
+            .filter(export_jobs::Entity::find(), export_jobs::Column::TenantId)
             .filter(export_jobs::Column::Status.is_in(statuses))
             .order_by_desc(export_jobs::Column::Id)
             .limit(20)
@@ -50,7 +47,8 @@ pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> 
     let active_exports = exports(vec![ExportJobStatus::Pending, ExportJobStatus::Running]).await?;
     let failed_webhooks = match caller.authorize(Permission::WebhooksRead) {
         Ok(_) => Some(
-            in_scope(scope, webhook_events::Entity::find(), webhook_events::Column::TenantId)
+            scope
+                .filter(webhook_events::Entity::find(), webhook_events::Column::TenantId)
                 .filter(webhook_events::Column::Status.eq(WebhookEventStatus::Failed))
                 .order_by_desc(webhook_events::Column::Id)
                 .limit(20)
@@ -59,7 +57,8 @@ pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> 
         ),
         Err(_) => None,
     };
-    let running_bulk_jobs = in_scope(scope, bulk_jobs::Entity::find(), bulk_jobs::Column::TenantId)
+    let running_bulk_jobs = scope
+        .filter(bulk_jobs::Entity::find(), bulk_jobs::Column::TenantId)
         .filter(bulk_jobs::Column::Status.is_in([BulkJobStatus::Pending, BulkJobStatus::Running]))
         .order_by_desc(bulk_jobs::Column::Id)
         .limit(20)
@@ -75,7 +74,8 @@ pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> 
     let kpis = daily_series(db, scope, today - Duration::days(KPI_DAYS - 1), today).await?;
     let recent_audit = match caller.authorize(Permission::AuditRead) {
         Ok(_) => {
-            in_scope(scope, audit_log::Entity::find(), audit_log::Column::TenantId)
+            scope
+                .filter(audit_log::Entity::find(), audit_log::Column::TenantId)
                 .order_by_desc(audit_log::Column::Id)
                 .limit(50)
                 .all(db.conn())

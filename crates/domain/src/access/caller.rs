@@ -96,6 +96,14 @@ impl Caller {
         }
     }
 
+    /// Who to record as having asked for a job: the user, and the integrator token if one was used.
+    pub fn requested_by(&self) -> (Option<i64>, Option<i64>) {
+        match &self.actor {
+            Actor::User { id, .. } => (Some(*id), None),
+            Actor::Token { id, user_id, .. } => (Some(*user_id), Some(*id)),
+        }
+    }
+
     /// How the audit log names this caller.
     pub fn label(&self) -> String {
         match &self.actor {

@@ -162,13 +162,6 @@ pub async fn preview(
     })
 }
 
-fn requested_by(caller: &Caller) -> (Option<i64>, Option<i64>) {
-    match caller.actor() {
-        Actor::User { id, .. } => (Some(*id), None),
-        Actor::Token { id, user_id, .. } => (Some(*user_id), Some(*id)),
-    }
-}
-
 fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
     matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
@@ -198,7 +191,7 @@ async fn insert_job(
         return Ok(None);
     }
     let now = now();
-    let (user_id, token_id) = requested_by(new.caller);
+    let (user_id, token_id) = new.caller.requested_by();
     let inserted = bulk_jobs::ActiveModel {
         status: Set(BulkJobStatus::Pending),
         attempts: Set(0),

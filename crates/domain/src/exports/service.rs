@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Db, DomainError,
-    access::{Actor, Caller, Permission, Scope},
+    access::{Caller, Permission, Scope},
     audit::{self, AuditEvent, RequestMeta, chain::storable_time},
     entities::{
         enums::{ExportDataset, ExportJobStatus, OrderStatus},
@@ -66,10 +66,7 @@ impl ExportListFilter {
 }
 
 fn scoped(scope: Scope) -> sea_orm::Select<export_jobs::Entity> {
-    match scope {
-        Scope::All => export_jobs::Entity::find(),
-        Scope::Tenant(id) => export_jobs::Entity::find().filter(export_jobs::Column::TenantId.eq(id.0)),
-    }
+    scope.filter(export_jobs::Entity::find(), export_jobs::Column::TenantId)
 }
 
 fn validate(new: &NewExport) -> Result<(), DomainError> {
@@ -100,10 +97,7 @@ pub async fn create(
     let scope = scope.narrow(new.tenant_id)?;
     validate(&new)?;
     let now = storable_time(Utc::now());
-    let (user_id, token_id) = match caller.actor() {
-        Actor::User { id, .. } => (Some(*id), None),
-        Actor::Token { id, user_id, .. } => (Some(*user_id), Some(*id)),
-    };
+    let (user_id, token_id) = caller.requested_by();
     let filters = serde_json::to_string(&new.filters).map_err(|e| DomainError::Internal(e.to_string()))?;
     let txn = db.begin_write().await?;
     let job = export_jobs::ActiveModel {

@@ -13,7 +13,7 @@ use sea_orm::{
 
 use crate::{
     Db, DomainError,
-    access::{Actor, Caller},
+    access::Caller,
     audit::{self, AuditEvent, RequestMeta, chain::storable_time},
     config::{KpiSettings, WorkerSettings},
     entities::{enums::KpiRebuildStatus, kpi_rebuild_jobs, schedule_runs},
@@ -44,11 +44,7 @@ pub async fn create_rebuild(
         return Err(DomainError::invalid_field("to", format!("a rebuild spans at most {MAX_REBUILD_DAYS} days")));
     }
     let now = storable_time(Utc::now());
-    let (user_id, token_id) = match caller.map(Caller::actor) {
-        Some(Actor::User { id, .. }) => (Some(*id), None),
-        Some(Actor::Token { id, user_id, .. }) => (Some(*user_id), Some(*id)),
-        None => (None, None),
-    };
+    let (user_id, token_id) = caller.map_or((None, None), Caller::requested_by);
     let txn = db.begin_write().await?;
     let job = kpi_rebuild_jobs::ActiveModel {
         status: Set(KpiRebuildStatus::Pending),
