@@ -3,9 +3,12 @@
 //! Each chunk is one write transaction that (1) re-checks the claim (a fenced heartbeat, which
 //! on PostgreSQL also locks the job row until commit), (2) reads the next `chunk_size` frozen
 //! items after the checkpoint and locks their rows, (3) writes the changed columns, (4) marks
-//! every item's outcome and (5) advances checkpoint and counts. Either all of it commits or
-//! none of it does, so a crash or a stale run resumes exactly after the last committed chunk
-//! and no row is changed twice.
+//! the items that failed, with their reason, and (5) advances checkpoint and counts. Either all
+//! of it commits or none of it does, so a crash or a stale run resumes exactly after the last
+//! committed chunk and no row is changed twice.
+//!
+//! Succeeded items are not marked: an item at or before the checkpoint without a `failed`
+//! outcome succeeded. Writing an outcome per item cost as much as the change itself.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -116,7 +119,7 @@ async fn chunk(
         .into_tuple::<(i64, i64)>()
         .all(&txn)
         .await?;
-    let (Some((first, _)), Some((last, _))) = (items.first().copied(), items.last().copied()) else {
+    let Some((last, _)) = items.last().copied() else {
         txn.commit().await?;
         return Ok(Step::Finished(BulkJobStatus::Done.as_str()));
     };
@@ -149,14 +152,6 @@ async fn chunk(
             .to_owned();
         txn.execute(&mark).await?;
     }
-    let succeeded = Query::update()
-        .table("bulk_job_items")
-        .value("outcome", sea_orm::Value::from(BulkItemOutcome::Succeeded))
-        .and_where(Expr::col("bulk_job_id").eq(claim.id))
-        .and_where(Expr::col("position").between(first, last))
-        .and_where(Expr::col("outcome").is_null())
-        .to_owned();
-    txn.execute(&succeeded).await?;
     let (done, failed) = (items.len() as i64, failures.len() as i64);
     let advance = Query::update()
         .table("bulk_jobs")

@@ -260,15 +260,14 @@ impl BulkJobStatus {
     }
 }
 
-/// `bulk_job_items.outcome` (NULL until the item's chunk is committed).
+/// `bulk_job_items.outcome`: only failures are recorded. NULL at or before the job's checkpoint
+/// means the item succeeded, after it that it was not reached (yet). The schema still admits
+/// `succeeded`, which nothing writes any more.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, utoipa::ToSchema,
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum BulkItemOutcome {
-    #[sea_orm(string_value = "succeeded")]
-    #[serde(rename = "succeeded")]
-    Succeeded,
     #[sea_orm(string_value = "failed")]
     #[serde(rename = "failed")]
     Failed,

@@ -116,13 +116,7 @@ pub(super) async fn load(
             .insert(&txn)
             .await?;
             let items = plan.targets.iter().enumerate().map(|(position, target)| {
-                let outcome = if position < plan.failed {
-                    Some(BulkItemOutcome::Failed)
-                } else if position < plan.processed {
-                    Some(BulkItemOutcome::Succeeded)
-                } else {
-                    None
-                };
+                let outcome = (position < plan.failed).then_some(BulkItemOutcome::Failed);
                 bulk_job_items::ActiveModel {
                     bulk_job_id: Set(job.id),
                     position: Set(position as i64),
