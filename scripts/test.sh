@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of opsdeck: formatting, lints, the Rust suite on SQLite (and on PostgreSQL when
-# OPSDECK_TEST_POSTGRES_URL is set), and the OpenAPI drift check (part of the suite); then the
+# OPSDECK_TEST_POSTGRES_URL is set), the OpenAPI drift check (part of the suite) and the
+# schemathesis run against the binary (scripts/schemathesis.sh); then the
 # frontend (API-types drift, typecheck, lint, unit tests, build) and the browser tests against the
 # debug binary the Rust suite built.
 set -euo pipefail
@@ -20,6 +21,15 @@ env -u OPSDECK_TEST_POSTGRES_URL cargo nextest run --workspace --locked --no-fai
 if [[ -n "${OPSDECK_TEST_POSTGRES_URL:-}" ]]; then
   step "Rust suite on PostgreSQL ($OPSDECK_TEST_POSTGRES_URL)"
   cargo nextest run --workspace --locked --no-fail-fast
+fi
+
+# schemathesis (installed into target/schemathesis-venv by the script) against the debug binary
+# the suite just built: every operation as every kind of caller, bad input included.
+step "API fuzzing from the OpenAPI document (schemathesis, SQLite)"
+bash scripts/schemathesis.sh
+if [[ -n "${OPSDECK_TEST_POSTGRES_URL:-}" ]]; then
+  step "API fuzzing from the OpenAPI document (schemathesis, PostgreSQL)"
+  bash scripts/schemathesis.sh --postgres-admin "$OPSDECK_TEST_POSTGRES_URL"
 fi
 
 step "Frontend: npm ci, API types, typecheck, lint, unit tests, build"

@@ -15,7 +15,11 @@ declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string;
     adminPassword: string;
+    /** The server's storage directory, where a test can put a fault in the way of export files. */
+    storageDir: string;
     partner: Partner;
+    /** A partner viewer, whose role requires TOTP: they have not set it up yet. */
+    viewer: { username: string; password: string };
     /** A tenant the partner must never see, and one of its export jobs. */
     otherTenantId: number;
     otherTenantExportId: number;
@@ -54,7 +58,11 @@ export async function setup(project: TestProject): Promise<void> {
 
   project.provide('baseUrl', server.baseUrl);
   project.provide('adminPassword', server.adminPassword);
+  project.provide('storageDir', server.storageDir);
   project.provide('partner', partner);
+  const viewer = { username: 'viewer', password: 'viewer-password-e2e-1' };
+  await server.cli(['user', 'create', '--username', viewer.username, '--role', 'partner_viewer', '--tenant', own.slug, '--password-stdin'], viewer.password);
+  project.provide('viewer', viewer);
   project.provide('otherTenantId', other.id);
   const otherExports = await fetch(`${server.baseUrl}/api/v1/export-jobs?tenant_id=${other.id}&limit=1`, { headers: { authorization: `Bearer ${token}` } });
   const [otherExport] = ((await otherExports.json()) as { items: { id: number }[] }).items;

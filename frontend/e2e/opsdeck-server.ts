@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 export interface RunningOpsdeck {
   baseUrl: string;
   adminPassword: string;
+  /** `OPSDECK_STORAGE_DIR`: export files live in its `exports/` directory. */
+  storageDir: string;
   /** Runs another `opsdeck` command against the same database (e.g. `user create`). */
   cli: (args: string[], stdin?: string) => Promise<string>;
   stop: () => Promise<void>;
@@ -20,16 +22,20 @@ export function opsdeckBinary(): string {
 }
 
 /** The server refuses unknown `OPSDECK_*` variables, so none leak in from the caller's shell. */
-function environment(workDir: string, staticDir: string): NodeJS.ProcessEnv {
+function environment(workDir: string, storageDir: string, staticDir: string): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPSDECK_')));
   return {
     ...inherited,
     OPSDECK_DATABASE_URL: `sqlite://${join(workDir, 'opsdeck.db')}`,
-    OPSDECK_STORAGE_DIR: join(workDir, 'storage'),
+    OPSDECK_STORAGE_DIR: storageDir,
     OPSDECK_STATIC_DIR: staticDir,
     OPSDECK_BIND: '127.0.0.1:0',
     // Jobs are picked up quickly, so an export is done within seconds.
     OPSDECK_WORKER_POLL_MS: '200',
+    // A failing job runs out of attempts within seconds (1 + 2 + 4 + 8 s of backoff), not minutes.
+    OPSDECK_JOB_BACKOFF_SECS: '1',
+    // Partner viewers must set up TOTP before anything else (mfa.e2e.ts); no other test signs in as one.
+    OPSDECK_MFA_REQUIRED_ROLES: 'partner_viewer',
     OPSDECK_LOG: 'warn',
   };
 }
@@ -61,7 +67,8 @@ export async function startOpsdeck(): Promise<RunningOpsdeck> {
   if (!existsSync(join(staticDir, 'index.html'))) throw new Error(`no SPA build in ${staticDir}: run \`npm run build\` first`);
 
   const workDir = mkdtempSync(join(tmpdir(), 'opsdeck-e2e-'));
-  const env = environment(workDir, staticDir);
+  const storageDir = join(workDir, 'storage');
+  const env = environment(workDir, storageDir, staticDir);
   const seen = { text: '' };
   const server = spawn(binary, ['serve', '--demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout.setEncoding('utf8').on('data', (chunk: string) => (seen.text += chunk));
@@ -90,7 +97,7 @@ export async function startOpsdeck(): Promise<RunningOpsdeck> {
         command.on('exit', (code) => (code === 0 ? resolveCli(output) : reject(new Error(`opsdeck ${args.join(' ')} failed (${String(code)}): ${output}`))));
         command.stdin.end(stdin ?? '');
       });
-    return { baseUrl, adminPassword, cli, stop };
+    return { baseUrl, adminPassword, storageDir, cli, stop };
   } catch (error) {
     await stop();
     throw error;

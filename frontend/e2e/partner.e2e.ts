@@ -50,9 +50,10 @@ describe('partner', () => {
     await page().locator('figure.chart .recharts-area-curve').first().waitFor();
 
     expect(await page().getByLabel('Tenant').count()).toBe(0);
-    expect(await page().getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['Dashboard', 'Export jobs', 'Audit log']);
+    // Their own API tokens, but no tenant or user administration.
+    expect(await page().getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['Dashboard', 'Catalog', 'Bulk jobs', 'Export jobs', 'Audit log', 'API tokens']);
     expect(await page().getByRole('region', { name: 'Failed webhook events' }).count()).toBe(0);
-    await page().getByText(`Partner view: tenant #${partner.tenantId}`).waitFor();
+    await page().getByText(`Partner view: ${partner.tenantName}`).waitFor();
     await screenshot(page(), '07-partner-dashboard');
   });
 
@@ -70,11 +71,34 @@ describe('partner', () => {
     expect([...seenTenantIds]).toEqual([partner.tenantId]);
   });
 
+  it('sees only their tenant’s products and articles in the catalog', async () => {
+    await page().getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Catalog' }).click();
+    await page().getByRole('heading', { name: 'Products', level: 1 }).waitFor();
+    await page().getByRole('checkbox', { name: /^Select product #/ }).first().waitFor();
+    expect(await page().getByRole('columnheader', { name: 'Tenant' }).count()).toBe(0);
+    await screenshot(page(), '26-partner-products');
+
+    await page().getByRole('navigation', { name: 'Catalog sections' }).getByRole('link', { name: 'Articles' }).click();
+    await page().getByRole('checkbox', { name: /^Select article #/ }).first().waitFor();
+
+    await Promise.all(pending);
+    expect([...seenTenantIds]).toEqual([partner.tenantId]);
+  });
+
   it('gets “not found” for another tenant’s export and no access to staff screens', async () => {
     await page().goto(`/exports/${inject('otherTenantExportId')}`);
     await page().getByRole('alert').filter({ hasText: `Export job #${inject('otherTenantExportId')} could not be loaded` }).waitFor();
 
     await page().goto('/webhooks');
     await page().getByText('You do not have access to this page').waitFor();
+  });
+
+  it('cannot reach tenant or user administration by address', async () => {
+    for (const address of ['/admin/tenants', '/admin/users', '/admin/users/1']) {
+      await page().goto(address);
+      await page().getByText('You do not have access to this page').waitFor();
+      expect(await page().getByRole('alert').count()).toBe(0);
+    }
+    await screenshot(page(), '16-partner-no-access');
   });
 });

@@ -142,7 +142,7 @@ async fn a_partner_never_sees_another_tenants_rows() -> TestResult {
         let is_collection = operation.method == Method::GET && !operation.path.contains('{');
         let tenant_owned = TENANT_RESOURCES.iter().any(|(path, _)| *path == operation.path);
         if is_collection && operation.path.starts_with("/api/v1/") && !tenant_owned {
-            // The audit log has no item endpoint; tests/api/audit.rs checks its isolation.
+            // tests/api/audit.rs checks the audit log's isolation (its list, entries and export).
             // tests/api/bulk.rs checks that the event stream carries only the caller's tenant.
             // tests/api/kpis.rs checks the dashboard's widgets and the KPI series per tenant.
             let elsewhere = [

@@ -403,6 +403,41 @@ async fn partners_see_and_export_only_their_tenants_entries() -> TestResult {
     Ok(())
 }
 
+#[tokio::test]
+async fn one_entry_is_read_in_the_callers_scope_like_the_list() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let root = app.signed_in("root", Role::Superadmin, None).await?;
+    let alpha = tenant(&app, &root, "alpha").await?;
+    let bravo = tenant(&app, &root, "bravo").await?;
+    append_entries(&app.db, 2, |n| numbered(n).tenant(Some(if n == 1 { alpha } else { bravo }))).await?;
+    let partner = app.signed_in("pat", Role::PartnerAdmin, Some("alpha")).await?;
+    let entry_of = |tenant: i64| format!("SELECT MAX(id) FROM audit_log WHERE tenant_id = {tenant}");
+    let (own, foreign) = (scalar(&app.db, &entry_of(alpha)).await?, scalar(&app.db, &entry_of(bravo)).await?);
+    let staff_only = scalar(&app.db, "SELECT MIN(id) FROM audit_log WHERE tenant_id IS NULL").await?;
+
+    let read = get(&app, &partner, &format!("/api/v1/audit-logs/{own}"), &[]).await?;
+    assert_eq!(read.status(), StatusCode::OK);
+    let listed = list_all(&app, &partner, &[], 50).await?;
+    assert_eq!(Some(&read.json::<Value>().await?), listed.iter().find(|entry| entry["id"] == own), "as listed");
+
+    for hidden in [foreign, staff_only, 999_999] {
+        let response = get(&app, &partner, &format!("/api/v1/audit-logs/{hidden}"), &[]).await?;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "entry {hidden}");
+        assert_eq!(response.json::<Value>().await?["code"], "not_found");
+    }
+    for visible in [own, foreign, staff_only] {
+        let response = get(&app, &root, &format!("/api/v1/audit-logs/{visible}"), &[]).await?;
+        assert_eq!(response.json::<Value>().await?["id"], visible, "staff read every tenant's entries");
+    }
+    // `export` is the CSV download, not an entry id.
+    let export = get(&app, &root, "/api/v1/audit-logs/export", &[]).await?;
+    assert_eq!(
+        export.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+        Some("text/csv; charset=utf-8")
+    );
+    Ok(())
+}
+
 // ---- search and export --------------------------------------------------------------------
 
 #[tokio::test]

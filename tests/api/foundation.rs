@@ -122,6 +122,32 @@ fn the_committed_openapi_document_matches_the_code() -> TestResult {
     Ok(())
 }
 
+/// A bulk target is `ids` or `filter`, never both, so the document must not require `filter`; and the
+/// free-form JSON of bulk jobs (params, filters, sample rows) is typed as an open object, which
+/// generated clients can fill and read.
+#[test]
+fn the_bulk_job_schemas_describe_what_clients_send_and_read() -> TestResult {
+    let document: Value = serde_json::to_value(opsdeck_api::openapi::document())?;
+    let schemas = &document["components"]["schemas"];
+    let target = &schemas["BulkTarget"];
+    let required = target["required"].as_array().cloned().unwrap_or_default();
+    assert!(required.is_empty(), "BulkTarget requires {required:?}");
+    for (schema, field) in [
+        ("BulkTarget", "filter"),
+        ("BulkJobRequest", "params"),
+        ("CreateBulkJob", "params"),
+        ("BulkPreview", "params"),
+        ("BulkJobView", "params"),
+        ("BulkJobView", "target"),
+        ("SampleRowView", "before"),
+        ("SampleRowView", "after"),
+    ] {
+        let property = &schemas[schema]["properties"][field];
+        assert_eq!(property["additionalProperties"], true, "{schema}.{field}: {property}");
+    }
+    Ok(())
+}
+
 /// Every operation declares the permission it needs; the permission matrix is built from it.
 #[test]
 fn every_operation_names_its_permission() -> TestResult {

@@ -50,6 +50,21 @@ async fn a_user_logs_in_and_sees_who_they_are() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_partner_sees_the_name_of_their_tenant_staff_none() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let root = app.signed_in("root", Role::Superadmin, None).await?;
+    let created = app.post_as(&root, "/api/v1/tenants", &json!({"slug": "alpha", "name": "Alpha Trading"})).await?;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let partner = app.signed_in("pat", Role::PartnerViewer, Some("alpha")).await?;
+
+    let me: Value = app.get_as(&partner, "/api/v1/me").await?.json().await?;
+    assert_eq!((me["tenant_id"].is_i64(), &me["tenant_name"]), (true, &json!("Alpha Trading")));
+    let staff: Value = app.get_as(&root, "/api/v1/me").await?.json().await?;
+    assert_eq!((&staff["tenant_id"], &staff["tenant_name"]), (&Value::Null, &Value::Null));
+    Ok(())
+}
+
+#[tokio::test]
 async fn an_unknown_user_and_a_wrong_password_get_the_same_answer() -> TestResult {
     let app = TestApp::spawn().await?;
     app.user("olivia", Role::Ops, None).await?;
@@ -83,8 +98,9 @@ async fn malformed_login_bodies_are_refused_and_change_nothing() -> TestResult {
         (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type".to_owned())
     );
 
+    // Checked against the documented schema: the problem names the missing field.
     let missing_field = app.post_json("/api/v1/auth/login", &json!({"username": "a"})).await?;
-    assert_eq!(problem_code(missing_field).await?, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body".to_owned()));
+    assert_eq!(problem_code(missing_field).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await?, 0);
     Ok(())
 }
@@ -277,7 +293,7 @@ async fn integrator_tokens_are_shown_once_and_never_exceed_their_creator() -> Te
     let beyond = app.post_as(&support, "/api/v1/tokens", &json!({"name": "ci", "roles": ["ops"]})).await?;
     assert_eq!(problem_code(beyond).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
     let unknown_role = app.post_as(&support, "/api/v1/tokens", &json!({"name": "ci", "roles": ["root"]})).await?;
-    assert_eq!(problem_code(unknown_role).await?, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body".to_owned()));
+    assert_eq!(problem_code(unknown_role).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await?, 0);
 
     let created = app.post_as(&support, "/api/v1/tokens", &json!({"name": "reporting", "roles": ["support"]})).await?;

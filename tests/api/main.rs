@@ -11,6 +11,7 @@ mod foundation;
 mod identity;
 mod kpis;
 mod migrations;
+mod robustness;
 mod spa;
 mod webhooks;
 mod worker;

@@ -4,6 +4,7 @@ mod audit_trail;
 mod auth;
 mod body_limit;
 mod csv_body;
+pub mod extract;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;

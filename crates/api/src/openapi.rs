@@ -3,18 +3,27 @@
 use actix_web::App;
 use utoipa::{
     Modify, OpenApi,
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    openapi::{
+        Content, Ref, RefOr, Response, ResponseBuilder,
+        path::ParameterIn,
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    },
 };
 use utoipa_actix_web::AppExt;
 
-use crate::{problem::Problem, routes};
+use crate::{extract::MAX_JSON_DEPTH, problem::Problem, routes};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "opsdeck",
         description = "Operations console of a multi-tenant platform. Every operation names the permission it \
-                       needs in `x-permission`; errors are `application/problem+json` (RFC 9457).",
+                       needs in `x-permission`; errors are `application/problem+json` (RFC 9457).\n\n\
+                       Every input is checked against this document (lengths, sizes, ranges, patterns, formats, \
+                       unknown fields) and refused with `422 validation_failed`, field by field. Besides: a body \
+                       is at most `OPSDECK_MAX_BODY_BYTES` (1 MiB by default; webhooks: \
+                       `OPSDECK_WEBHOOK_MAX_BODY_BYTES`, 256 KiB), a JSON body is an object nested at most 32 \
+                       levels deep, no string may contain a NUL character, and a page holds at most 500 items.",
     ),
     modifiers(&BearerAuth),
     components(schemas(Problem)),
@@ -60,7 +69,59 @@ pub fn base() -> utoipa::openapi::OpenApi {
 
 /// The complete document, built without starting a server (for `opsdeck openapi`).
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, api) =
+    let (_, mut api) =
         App::new().into_utoipa_app().openapi(base()).configure(routes::ops).configure(routes::api_v1).split_for_parts();
+    document_input_refusals(&mut api);
     api
+}
+
+/// Operations that read their body as raw bytes (verified before parsing), not through
+/// [`crate::extract::Json`].
+const RAW_BODY_OPERATIONS: &[&str] = &["receive_webhook"];
+
+fn problem(description: String) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/problem+json", Content::new(Some(Ref::from_schema_name("Problem"))))
+        .build()
+        .into()
+}
+
+/// The refusals every operation shares because its input goes through the same extractors
+/// ([`crate::extract`], the body limit): documented here once, from the same constants.
+fn document_input_refusals(api: &mut utoipa::openapi::OpenApi) {
+    for item in api.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            let raw_body = operation.operation_id.as_deref().is_some_and(|id| RAW_BODY_OPERATIONS.contains(&id));
+            let json_body = !raw_body
+                && matches!(&operation.request_body, Some(RefOr::T(body)) if body.content.contains_key("application/json"));
+            let query = operation.parameters.iter().flatten().any(
+                |parameter| matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Query),
+            );
+            let responses = &mut operation.responses.responses;
+            if json_body {
+                responses.entry("400".to_owned()).or_insert_with(|| {
+                    problem(format!(
+                        "The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper \
+                         than {MAX_JSON_DEPTH} levels (`json_too_deep`)"
+                    ))
+                });
+                responses.entry("413".to_owned()).or_insert_with(|| {
+                    problem("The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default)".to_owned())
+                });
+                responses
+                    .entry("415".to_owned())
+                    .or_insert_with(|| problem("The body is not sent as `Content-Type: application/json`".to_owned()));
+                responses.entry("422".to_owned()).or_insert_with(|| {
+                    problem("The body does not match the schema (`validation_failed`, per field)".to_owned())
+                });
+            }
+            if query {
+                responses.entry("422".to_owned()).or_insert_with(|| {
+                    problem("A query parameter does not match its schema (`validation_failed`, per field)".to_owned())
+                });
+            }
+        }
+    }
 }

@@ -16,8 +16,8 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    audit_trail, auth, body_limit, metrics::Metrics, openapi, problem::ApiError, request_id, routes, spa,
-    state::AppState,
+    audit_trail, auth, body_limit, extract::Contract, metrics::Metrics, openapi, problem::ApiError, request_id, routes,
+    spa, state::AppState,
 };
 
 /// A bound, not yet running, HTTP server.
@@ -48,7 +48,8 @@ impl Application {
         let store = Arc::new(LocalStore::new(settings.storage.dir.clone()));
         let state = web::Data::new(AppState { db, settings, keys, store, metrics: Metrics::new()? });
         let document = openapi::document();
-        let server = HttpServer::new(move || app(state.clone(), document.clone()))
+        let contract = web::Data::new(Contract::new(&document));
+        let server = HttpServer::new(move || app(state.clone(), contract.clone(), document.clone()))
             .listen(listener)
             .map_err(|source| StartError::Bind { address: address.to_string(), source })?
             .shutdown_timeout(30)
@@ -72,6 +73,7 @@ impl Application {
 
 fn app(
     state: web::Data<AppState>,
+    contract: web::Data<Contract>,
     document: utoipa::openapi::OpenApi,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
@@ -88,9 +90,10 @@ fn app(
         .into_utoipa_app()
         .openapi(openapi::base())
         .app_data(state)
+        .app_data(contract)
         .app_data(json_config(max_body))
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
-            ApiError::http(StatusCode::BAD_REQUEST, "invalid_query", error.to_string()).into()
+            ApiError::http(StatusCode::UNPROCESSABLE_ENTITY, "invalid_query", error.to_string()).into()
         }))
         .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()))
         .configure(routes::ops)

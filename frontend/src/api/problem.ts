@@ -47,3 +47,11 @@ export function describeError(error: unknown): string {
   if (error instanceof Error && error.message) return error.message;
   return 'Something went wrong.';
 }
+
+/** The server's reasons per input field (a 422's `errors`), the first one for each field. */
+export function fieldErrorsOf(error: unknown): Readonly<Record<string, string>> {
+  const reasons: Record<string, string> = {};
+  if (!(error instanceof ApiError)) return reasons;
+  for (const { field, message } of error.problem?.errors ?? []) reasons[field] ??= message;
+  return reasons;
+}

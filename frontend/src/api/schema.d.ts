@@ -76,6 +76,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-logs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One entry of the audit log.
+         * @description Scoped like the list: partners read their tenant's entries only; any other entry is a 404.
+         */
+        get: operations["get_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1059,7 +1079,9 @@ export interface components {
              * @example product.price_change
              */
             action: string;
-            params?: Record<string, never>;
+            params?: {
+                [key: string]: unknown;
+            };
             target: components["schemas"]["BulkTarget"];
             /**
              * Format: int64
@@ -1082,12 +1104,16 @@ export interface components {
              */
             tenant_id?: number | null;
             action: string;
-            params: Record<string, never>;
+            params: {
+                [key: string]: unknown;
+            };
             /**
              * @description The target as confirmed (`{"ids": [...]}`, `{"filter": {...}}`, or for a retry
              *     `{"failed_rows_of": id}`).
              */
-            target: Record<string, never>;
+            target: {
+                [key: string]: unknown;
+            };
             status: components["schemas"]["BulkJobStatus"];
             /**
              * Format: int64
@@ -1153,7 +1179,9 @@ export interface components {
         BulkPreview: {
             action: string;
             /** @description The parameters as they will be applied (normalized). */
-            params: Record<string, never>;
+            params: {
+                [key: string]: unknown;
+            };
             /**
              * Format: int64
              * @description Rows in your scope the job would act on (a filter is resolved again at confirmation).
@@ -1202,7 +1230,9 @@ export interface components {
              *     `shop_id`, `visibility`; articles: `status`; comments: `status`, `article_id`. `{}`: every
              *     row in your scope.
              */
-            filter: Record<string, never>;
+            filter?: {
+                [key: string]: unknown;
+            } | null;
         };
         Comment: {
             /** Format: int64 */
@@ -1231,7 +1261,9 @@ export interface components {
             confirmation_token: string;
             /** @example product.price_change */
             action: string;
-            params?: Record<string, never>;
+            params?: {
+                [key: string]: unknown;
+            };
             target: components["schemas"]["BulkTarget"];
             /** Format: int64 */
             tenant_id?: number | null;
@@ -1482,6 +1514,8 @@ export interface components {
              * @description The one tenant this caller is confined to; `null` for staff (every tenant).
              */
             tenant_id?: number | null;
+            /** @description That tenant's name; `null` for staff. */
+            tenant_name?: string | null;
             /** @description Effective permissions, e.g. `exports:retry`. */
             permissions: string[];
             /** @description True until a user whose role requires TOTP enrols; until then only MFA setup works. */
@@ -1651,12 +1685,16 @@ export interface components {
                  */
                 tenant_id?: number | null;
                 action: string;
-                params: Record<string, never>;
+                params: {
+                    [key: string]: unknown;
+                };
                 /**
                  * @description The target as confirmed (`{"ids": [...]}`, `{"filter": {...}}`, or for a retry
                  *     `{"failed_rows_of": id}`).
                  */
-                target: Record<string, never>;
+                target: {
+                    [key: string]: unknown;
+                };
                 status: components["schemas"]["BulkJobStatus"];
                 /**
                  * Format: int64
@@ -2130,12 +2168,16 @@ export interface components {
             id: number;
             /** Format: int64 */
             tenant_id: number;
-            before: Record<string, never>;
+            before: {
+                [key: string]: unknown;
+            };
             /**
              * @description `null` when the row cannot take the change (`error` says why); equal to `before` when
              *     the row is already as the action would leave it.
              */
-            after?: Record<string, never> | null;
+            after?: {
+                [key: string]: unknown;
+            } | null;
             error?: string | null;
         };
         Shop: {
@@ -2347,6 +2389,15 @@ export interface operations {
             };
             /** @description Missing permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A tenant outside your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2566,6 +2617,55 @@ export interface operations {
             };
         };
     };
+    get_audit_log: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogEntry"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such entry in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -2588,8 +2688,35 @@ export interface operations {
                     "application/json": components["schemas"]["AccessToken"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Wrong credentials or code */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2655,6 +2782,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -2666,6 +2802,24 @@ export interface operations {
             };
             /** @description Not enrolled, or already on */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2704,6 +2858,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -2715,6 +2878,24 @@ export interface operations {
             };
             /** @description MFA is not on */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2897,6 +3078,15 @@ export interface operations {
                     "application/json": components["schemas"]["BulkJobView"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -2926,6 +3116,24 @@ export interface operations {
             };
             /** @description `token_used`: this token already started a job */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2966,6 +3174,15 @@ export interface operations {
                     "application/json": components["schemas"]["BulkPreview"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -2986,6 +3203,24 @@ export interface operations {
             };
             /** @description A tenant outside your scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3277,6 +3512,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A tenant outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Bad page or filter */
             422: {
                 headers: {
@@ -3375,6 +3619,15 @@ export interface operations {
             };
             /** @description Missing permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A tenant outside your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3490,6 +3743,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A query parameter does not match its schema (`validation_failed`, per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     stream_events: {
@@ -3533,6 +3795,15 @@ export interface operations {
             };
             /** @description A tenant outside your scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter does not match its schema (`validation_failed`, per field) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3633,6 +3904,15 @@ export interface operations {
                     "application/json": components["schemas"]["ExportJobView"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -3653,6 +3933,24 @@ export interface operations {
             };
             /** @description A tenant outside your scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3693,6 +3991,15 @@ export interface operations {
                     "application/json": components["schemas"]["RetryResult"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -3704,6 +4011,24 @@ export interface operations {
             };
             /** @description Missing permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3972,6 +4297,15 @@ export interface operations {
                     "application/json": components["schemas"]["RebuildJobView"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -3983,6 +4317,24 @@ export interface operations {
             };
             /** @description Missing permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4072,6 +4424,15 @@ export interface operations {
             };
             /** @description Missing permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A tenant outside your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4184,6 +4545,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A tenant outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Bad page or filter */
             422: {
                 headers: {
@@ -4280,6 +4650,15 @@ export interface operations {
             };
             /** @description Missing permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A tenant outside your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4407,6 +4786,15 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -4427,6 +4815,24 @@ export interface operations {
             };
             /** @description The slug is taken */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4518,6 +4924,15 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -4538,6 +4953,24 @@ export interface operations {
             };
             /** @description No such tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4616,6 +5049,15 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedToken"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -4627,6 +5069,24 @@ export interface operations {
             };
             /** @description Missing permission, or called with a token */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4752,6 +5212,15 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -4772,6 +5241,24 @@ export interface operations {
             };
             /** @description The username is taken */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4863,6 +5350,15 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -4892,6 +5388,24 @@ export interface operations {
             };
             /** @description You cannot deactivate yourself */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4983,6 +5497,15 @@ export interface operations {
                     "application/json": components["schemas"]["RoleBinding"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -5012,6 +5535,24 @@ export interface operations {
             };
             /** @description Already granted, or mixing staff and partner scopes */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5171,6 +5712,15 @@ export interface operations {
                     "application/json": components["schemas"]["ReprocessResult"];
                 };
             };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -5191,6 +5741,24 @@ export interface operations {
             };
             /** @description A tenant outside your scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,6 +16,17 @@ function roleSummary(me: Me): string {
   return roles.join(', ') || 'No role';
 }
 
+/** The one tenant a partner works in, by name. */
+function partnerTenant(me: Me): string {
+  return me.tenant_name ?? `Tenant #${me.tenant_id ?? ''}`;
+}
+
+/** Staff pick the tenant to watch; a partner sees the one they work in. */
+function TopbarScope({ me }: { me: Me }) {
+  if (!isStaff(me)) return <span className="topbar__tenant">{partnerTenant(me)}</span>;
+  return hasPermission(me, 'tenants:read') ? <TenantSwitcher /> : <span />;
+}
+
 export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
   const signOut = useSignOut();
   const staff = isStaff(me);
@@ -43,11 +54,11 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
             ))}
           </ul>
         </nav>
-        <p className="shell__scope">{staff ? 'Staff view: every tenant' : `Partner view: tenant #${me.tenant_id ?? ''}`}</p>
+        <p className="shell__scope">{staff ? 'Staff view: every tenant' : `Partner view: ${partnerTenant(me)}`}</p>
       </aside>
       <div className="shell__main">
         <header className="topbar">
-          {staff && hasPermission(me, 'tenants:read') ? <TenantSwitcher /> : <span />}
+          <TopbarScope me={me} />
           <div className="topbar__user">
             <span className="topbar__name">{me.name}</span>
             <span className="topbar__role">{roleSummary(me)}</span>

@@ -12,9 +12,14 @@ export interface NavItem {
 /** The menu, in order. Screens still to come join it as they land. */
 export const NAV_ITEMS: NavItem[] = [
   { to: '/', label: 'Dashboard', permission: 'dashboard:read', end: true },
+  { to: '/catalog', label: 'Catalog', permission: 'catalog:read' },
+  { to: '/bulk-jobs', label: 'Bulk jobs', permission: 'bulk:read' },
   { to: '/exports', label: 'Export jobs', permission: 'exports:read' },
   { to: '/webhooks', label: 'Webhook events', permission: 'webhooks:read' },
   { to: '/audit', label: 'Audit log', permission: 'audit:read' },
+  { to: '/admin/tenants', label: 'Tenants', permission: 'tenants:read' },
+  { to: '/admin/users', label: 'Users', permission: 'users:read' },
+  { to: '/admin/tokens', label: 'API tokens', permission: 'tokens:manage' },
 ];
 
 export function visibleNavItems(permissions: readonly Permission[]): NavItem[] {

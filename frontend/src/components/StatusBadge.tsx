@@ -11,9 +11,22 @@ const TONES: Record<string, Tone> = {
   published: 'success',
   draft: 'neutral',
   archived: 'warning',
+  active: 'success',
+  suspended: 'warning',
+  deactivated: 'warning',
+  expired: 'neutral',
+  revoked: 'neutral',
+  visible: 'success',
+  hidden: 'neutral',
+  pending: 'neutral',
+  approved: 'success',
+  removed: 'warning',
+  paid: 'success',
+  refunded: 'warning',
+  cancelled: 'neutral',
 };
 
-/** A job, event or article status, colored by what it means for the reader. */
+/** A job, event, article, tenant, user or token status, colored by what it means for the reader. */
 export function StatusBadge({ status }: { status: string }) {
   const tone = TONES[status] ?? 'neutral';
   return <span className={`badge badge--${tone}`}>{status.toLowerCase()}</span>;

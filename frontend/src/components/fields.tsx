@@ -1,18 +1,32 @@
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
 
-interface FieldFrameProps {
+interface FieldProps {
   label: string;
   hint?: ReactNode;
-  children: (id: string, hintId: string | undefined) => ReactNode;
+  /** Why the value was refused (e.g. a 422's field error); marks the control invalid. */
+  error?: string | undefined;
 }
 
-function FieldFrame({ label, hint, children }: FieldFrameProps) {
+interface ControlProps {
+  id: string;
+  'aria-describedby': string | undefined;
+  'aria-invalid': true | undefined;
+}
+
+function FieldFrame({ label, hint, error, children }: FieldProps & { children: (control: ControlProps) => ReactNode }) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      {children(id, hintId)}
+      {children({ id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined })}
+      {error && (
+        <span id={errorId} className="field__error">
+          {error}
+        </span>
+      )}
       {hint && (
         <span id={hintId} className="field__hint">
           {hint}
@@ -22,10 +36,10 @@ function FieldFrame({ label, hint, children }: FieldFrameProps) {
   );
 }
 
-export function TextField({ label, hint, ...input }: { label: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
+export function TextField({ label, hint, error, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
   return (
-    <FieldFrame label={label} hint={hint}>
-      {(id, hintId) => <input id={id} aria-describedby={hintId} {...input} />}
+    <FieldFrame label={label} hint={hint} error={error}>
+      {(control) => <input {...control} {...input} />}
     </FieldFrame>
   );
 }
@@ -35,11 +49,11 @@ export interface Option {
   label: string;
 }
 
-export function SelectField({ label, hint, options, ...select }: { label: string; hint?: ReactNode; options: Option[] } & SelectHTMLAttributes<HTMLSelectElement>) {
+export function SelectField({ label, hint, error, options, ...select }: FieldProps & { options: Option[] } & SelectHTMLAttributes<HTMLSelectElement>) {
   return (
-    <FieldFrame label={label} hint={hint}>
-      {(id, hintId) => (
-        <select id={id} aria-describedby={hintId} {...select}>
+    <FieldFrame label={label} hint={hint} error={error}>
+      {(control) => (
+        <select {...control} {...select}>
           {options.map((option) => (
             <option key={option.value} value={option.value}>
               {option.label}

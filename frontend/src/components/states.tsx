@@ -45,9 +45,10 @@ export function ErrorState({ error, title = 'This could not be loaded', onRetry 
   );
 }
 
-export function ErrorDetail({ error }: { error: unknown }) {
+/** `shownFields`: field errors a form already shows next to their inputs, not repeated here. */
+export function ErrorDetail({ error, shownFields = [] }: { error: unknown; shownFields?: readonly string[] }) {
   const requestId = error instanceof ApiError ? error.requestId : null;
-  const fieldErrors = error instanceof ApiError ? (error.problem?.errors ?? []) : [];
+  const fieldErrors = error instanceof ApiError ? (error.problem?.errors ?? []).filter((fieldError) => !shownFields.includes(fieldError.field)) : [];
   return (
     <>
       <p className="state__detail">{describeError(error)}</p>
@@ -66,10 +67,10 @@ export function ErrorDetail({ error }: { error: unknown }) {
 }
 
 /** A failed action inside a form or dialog. */
-export function InlineError({ error }: { error: unknown }) {
+export function InlineError({ error, shownFields }: { error: unknown; shownFields?: readonly string[] }) {
   return (
     <div className="inline-error" role="alert">
-      <ErrorDetail error={error} />
+      <ErrorDetail error={error} shownFields={shownFields} />
     </div>
   );
 }

@@ -78,3 +78,28 @@ export function mockApi(routes: MockRoutes) {
     callsTo: (method: string, path: string) => calls.filter((call) => call.method === method && call.path === path),
   };
 }
+
+/**
+ * An open `text/event-stream` answer (`GET /api/v1/events`): the test sends frames into it while
+ * the screen reads it, as the server would, and may end it (as the server does when the token
+ * it started with expires). `retryMs` is the reconnection advice the server sends first.
+ */
+export function eventStream({ retryMs = 3000 }: { retryMs?: number } = {}) {
+  const encoder = new TextEncoder();
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(streamController) {
+      controller = streamController;
+      streamController.enqueue(encoder.encode(`retry: ${retryMs}\n: connected\n\n`));
+    },
+  });
+  return {
+    response: new Response(body, { headers: { 'content-type': 'text/event-stream' } }),
+    send(event: string, data: unknown) {
+      controller?.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+    },
+    end() {
+      controller?.close();
+    },
+  };
+}

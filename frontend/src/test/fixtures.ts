@@ -1,5 +1,5 @@
 // Test data shaped by the generated API types, so a contract change breaks the fixtures at compile time.
-import type { AuditLogEntry, Dashboard, ExportJob, Me, Tenant } from '@/api/types';
+import type { ApiToken, Article, AuditLogEntry, BulkJob, BulkPreview, Dashboard, ExportJob, Me, Product, Tenant, User, WebhookEvent } from '@/api/types';
 
 const STAFF_PERMISSIONS = [
   'dashboard:read', 'tenants:read', 'tenants:write', 'users:read', 'users:write', 'tokens:manage', 'catalog:read',
@@ -28,6 +28,7 @@ export const partnerMe: Me = {
   name: 'pat',
   roles: [{ role: 'partner_admin', tenant_id: 2 }],
   tenant_id: 2,
+  tenant_name: 'Globex Corporation',
   permissions: PARTNER_ADMIN_PERMISSIONS,
   mfa_enrollment_required: false,
 };
@@ -123,10 +124,148 @@ export const dashboard: Dashboard = {
     },
   ],
   running_bulk_jobs: [
-    { id: 77, tenant_id: 1, action: 'discount_products', status: 'RUNNING', total: 1000, processed: 250, succeeded: 250, failed: 0, percent: 25, started_at: '2026-03-01T10:00:00Z' },
+    { id: 77, tenant_id: 1, action: 'product.price_change', status: 'RUNNING', total: 1000, processed: 250, succeeded: 250, failed: 0, percent: 25, started_at: '2026-03-01T10:00:00Z' },
   ],
   recent_articles: [
     { id: 9, tenant_id: 1, title: 'Spring catalogue is live', author: 'Dana', status: 'published', published_at: '2026-03-01T08:00:00Z', created_at: '2026-02-28T08:00:00Z', updated_at: '2026-03-01T08:00:00Z' },
   ],
   recent_audit: [auditEntry({ id: 1001, action: 'export_job.retry', target_type: 'export_job', target_id: '31' })],
 };
+
+export function user(overrides: Partial<User> = {}): User {
+  return {
+    id: 5,
+    username: 'sam',
+    display_name: 'Sam Support',
+    email: 'sam@example.com',
+    is_active: true,
+    mfa_enabled: false,
+    last_login_at: '2026-03-01T09:00:00Z',
+    created_at: '2026-01-01T00:00:00Z',
+    roles: [{ id: 50, role: 'support', tenant_id: null, created_at: '2026-01-01T00:00:00Z' }],
+    ...overrides,
+  };
+}
+
+export function apiToken(overrides: Partial<ApiToken> = {}): ApiToken {
+  return {
+    id: 3,
+    name: 'nightly ERP sync',
+    display_prefix: 'odk_Ab12',
+    roles: ['superadmin'],
+    tenant_id: null,
+    expires_at: '2030-01-01T00:00:00Z',
+    last_used_at: null,
+    revoked_at: null,
+    created_at: '2026-03-01T10:00:00Z',
+    ...overrides,
+  };
+}
+
+export function product(overrides: Partial<Product> = {}): Product {
+  return {
+    id: 11,
+    tenant_id: 1,
+    shop_id: 3,
+    sku: 'SKU-11',
+    name: 'Desk lamp',
+    price_minor: 2_999,
+    currency: 'EUR',
+    visibility: 'visible',
+    created_at: '2026-02-01T10:00:00Z',
+    updated_at: '2026-02-01T10:00:00Z',
+    ...overrides,
+  };
+}
+
+export function article(overrides: Partial<Article> = {}): Article {
+  return {
+    id: 9,
+    tenant_id: 1,
+    title: 'Spring catalogue is live',
+    author: 'Dana',
+    status: 'draft',
+    published_at: null,
+    created_at: '2026-02-28T08:00:00Z',
+    updated_at: '2026-03-01T08:00:00Z',
+    ...overrides,
+  };
+}
+
+export function bulkJob(overrides: Partial<BulkJob> = {}): BulkJob {
+  return {
+    id: 77,
+    tenant_id: 1,
+    action: 'product.price_change',
+    params: { percent: -10 },
+    target: { ids: [11, 12] },
+    status: 'RUNNING',
+    total: 2,
+    processed: 1,
+    succeeded: 1,
+    failed: 0,
+    percent: 50,
+    rate_per_second: 40,
+    eta_seconds: 1,
+    chunk_size: 500,
+    attempts: 1,
+    max_attempts: 3,
+    last_error: null,
+    retry_of_id: null,
+    cancel_requested_at: null,
+    requested_by_user_id: 1,
+    created_at: '2026-03-01T10:00:00Z',
+    started_at: '2026-03-01T10:00:01Z',
+    finished_at: null,
+    updated_at: '2026-03-01T10:00:02Z',
+    ...overrides,
+  };
+}
+
+export function bulkPreview(overrides: Partial<BulkPreview> = {}): BulkPreview {
+  return {
+    action: 'product.price_change',
+    params: { percent: -10 },
+    total: 2,
+    sample: [
+      {
+        id: 11,
+        tenant_id: 1,
+        before: { name: 'Desk lamp', price_minor: 2_999, currency: 'EUR', visibility: 'visible' },
+        after: { name: 'Desk lamp', price_minor: 2_699, currency: 'EUR', visibility: 'visible' },
+        error: null,
+      },
+      {
+        id: 12,
+        tenant_id: 1,
+        before: { name: 'Wall clock', price_minor: 1_995, currency: 'EUR', visibility: 'visible' },
+        after: { name: 'Wall clock', price_minor: 1_796, currency: 'EUR', visibility: 'visible' },
+        error: null,
+      },
+    ],
+    foreign_ids: [],
+    confirmation_token: 'token-1',
+    expires_at: '2030-01-01T00:10:00Z',
+    ...overrides,
+  };
+}
+
+export function webhookEvent(overrides: Partial<WebhookEvent> = {}): WebhookEvent {
+  return {
+    id: 501,
+    provider: 'payments',
+    event_id: 'evt_501',
+    event_type: 'order.paid',
+    tenant_id: 1,
+    status: 'FAILED',
+    attempts: 5,
+    max_attempts: 5,
+    last_error: 'order ord-9 does not exist',
+    received_at: '2026-03-01T09:00:00Z',
+    run_after: '2026-03-01T09:00:00Z',
+    started_at: '2026-03-01T09:00:01Z',
+    finished_at: '2026-03-01T09:00:02Z',
+    processed_at: null,
+    ...overrides,
+  };
+}

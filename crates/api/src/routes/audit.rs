@@ -1,5 +1,5 @@
-//! The audit log: search (keyset pages, newest first) and a streamed CSV export. Both run in
-//! the caller's scope: partners see their tenant's entries only; staff may narrow to a tenant.
+//! The audit log: search (keyset pages, newest first), one entry, and a streamed CSV export. All
+//! run in the caller's scope: partners see their tenant's entries only; staff may narrow to a tenant.
 
 use actix_web::{
     HttpResponse, get,
@@ -16,6 +16,7 @@ use opsdeck_domain::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::extract::Query;
 use crate::{
     auth::{Authorized, Meta, perm},
     csv_body,
@@ -139,13 +140,36 @@ impl AuditQuery {
 pub async fn list_audit_logs(
     state: web::Data<AppState>,
     auth: Authorized<perm::AuditRead>,
-    page: web::Query<PageQuery>,
-    tenant: web::Query<TenantQuery>,
-    filter: web::Query<AuditQuery>,
+    page: Query<PageQuery>,
+    tenant: Query<TenantQuery>,
+    filter: Query<AuditQuery>,
 ) -> ApiResult<web::Json<Page<AuditLogEntry>>> {
     let scope = auth.scope.narrow(tenant.tenant_id)?;
     let rows = query::list(&state.db, scope, &filter.filter(), page.request()?).await?;
     Ok(web::Json(Page::from_domain(rows, AuditLogEntry::from)))
+}
+
+/// One entry of the audit log.
+///
+/// Scoped like the list: partners read their tenant's entries only; any other entry is a 404.
+#[utoipa::path(
+    operation_id = "get_audit_log", tag = "audit",
+    responses(
+        (status = 200, description = "The entry", body = AuditLogEntry),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])), extensions(("x-permission" = json!("audit:read"))),
+)]
+#[get("/audit-logs/{id}")]
+pub async fn get_audit_log(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::AuditRead>,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<AuditLogEntry>> {
+    let entry = query::get(&state.db, auth.scope, id.into_inner()).await?;
+    Ok(web::Json(entry.into()))
 }
 
 /// Download the matching entries as CSV, newest first.
@@ -168,8 +192,8 @@ pub async fn export_audit_logs(
     state: web::Data<AppState>,
     auth: Authorized<perm::AuditExport>,
     meta: Meta,
-    tenant: web::Query<TenantQuery>,
-    filter: web::Query<AuditQuery>,
+    tenant: Query<TenantQuery>,
+    filter: Query<AuditQuery>,
 ) -> ApiResult<HttpResponse> {
     let scope = auth.scope.narrow(tenant.tenant_id)?;
     let export = Export::start(&state.db, &auth.caller, scope, &filter.filter(), &meta.0).await?;

@@ -7,12 +7,14 @@ use actix_web::{
 };
 use opsdeck_domain::{
     access::{Actor, Caller},
+    admin::tenants,
     auth::{login, sessions, totp},
     enums::Role,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::extract::Json;
 use crate::{
     auth::{Authenticated, Meta},
     problem::{ApiResult, Problem},
@@ -85,7 +87,7 @@ pub async fn login_user(
     state: web::Data<AppState>,
     req: HttpRequest,
     meta: Meta,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let credentials =
@@ -158,14 +160,16 @@ pub struct Me {
     pub roles: Vec<RoleGrant>,
     /// The one tenant this caller is confined to; `null` for staff (every tenant).
     pub tenant_id: Option<i64>,
+    /// That tenant's name; `null` for staff.
+    pub tenant_name: Option<String>,
     /// Effective permissions, e.g. `exports:retry`.
     pub permissions: Vec<String>,
     /// True until a user whose role requires TOTP enrols; until then only MFA setup works.
     pub mfa_enrollment_required: bool,
 }
 
-impl From<&Caller> for Me {
-    fn from(caller: &Caller) -> Self {
+impl Me {
+    fn new(caller: &Caller, tenant_name: Option<String>) -> Self {
         let kind = match caller.actor() {
             Actor::User { .. } => "user",
             Actor::Token { .. } => "token",
@@ -183,6 +187,7 @@ impl From<&Caller> for Me {
                 })
                 .collect(),
             tenant_id: caller.scope().tenant_id(),
+            tenant_name,
             permissions: caller.permissions().map(|p| p.as_str().to_owned()).collect(),
             mfa_enrollment_required: caller.mfa_enrollment_pending(),
         }
@@ -201,8 +206,9 @@ impl From<&Caller> for Me {
     extensions(("x-permission" = json!("authenticated"))),
 )]
 #[get("/me")]
-pub async fn me(caller: Authenticated) -> web::Json<Me> {
-    web::Json(Me::from(&caller.0))
+pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> ApiResult<web::Json<Me>> {
+    let tenant_name = tenants::own_name(&state.db, &caller.0).await?;
+    Ok(web::Json(Me::new(&caller.0, tenant_name)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -262,7 +268,7 @@ pub async fn confirm_mfa(
     state: web::Data<AppState>,
     caller: Authenticated,
     meta: Meta,
-    body: web::Json<MfaCode>,
+    body: Json<MfaCode>,
 ) -> ApiResult<HttpResponse> {
     totp::set_enabled(&state.db, &caller.0, &body.code, true, &meta.0).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -286,7 +292,7 @@ pub async fn disable_mfa(
     state: web::Data<AppState>,
     caller: Authenticated,
     meta: Meta,
-    body: web::Json<MfaCode>,
+    body: Json<MfaCode>,
 ) -> ApiResult<HttpResponse> {
     totp::set_enabled(&state.db, &caller.0, &body.code, false, &meta.0).await?;
     Ok(HttpResponse::NoContent().finish())

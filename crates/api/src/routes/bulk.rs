@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::extract::{Json, Query};
 use crate::{
     auth::{Authorized, Meta, perm},
     problem::{ApiResult, Problem},
@@ -35,7 +36,7 @@ pub struct BulkTarget {
     /// A filter over the action's table, resolved when the job is confirmed. Products:
     /// `shop_id`, `visibility`; articles: `status`; comments: `status`, `article_id`. `{}`: every
     /// row in your scope.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<std::collections::HashMap<String, Object>>, additional_properties)]
     pub filter: Option<serde_json::Map<String, Value>>,
 }
 
@@ -57,10 +58,10 @@ pub struct BulkJobRequest {
     /// places; new prices are rounded half away from zero to whole minor units),
     /// `product.set_visibility` (`{"visibility": "visible" | "hidden"}`), `article.publish`,
     /// `article.unpublish`, `comment.approve`, `comment.remove` (no parameters).
-    #[schema(example = "product.price_change")]
+    #[schema(example = "product.price_change", max_length = 64)]
     pub action: String,
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, Object>, additional_properties)]
     pub params: Value,
     pub target: BulkTarget,
     /// Staff: one tenant's rows, or omit for all tenants. Partners: omit (always their own).
@@ -84,11 +85,12 @@ impl BulkJobRequest {
 pub struct CreateBulkJob {
     /// From `POST /bulk-jobs/preview`; good for one job, for 10 minutes, for exactly the
     /// previewed request and caller.
+    #[schema(max_length = 1024)]
     pub confirmation_token: String,
-    #[schema(example = "product.price_change")]
+    #[schema(example = "product.price_change", max_length = 64)]
     pub action: String,
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, Object>, additional_properties)]
     pub params: Value,
     pub target: BulkTarget,
     pub tenant_id: Option<i64>,
@@ -99,11 +101,11 @@ pub struct CreateBulkJob {
 pub struct SampleRowView {
     pub id: i64,
     pub tenant_id: i64,
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, Object>, additional_properties)]
     pub before: Value,
     /// `null` when the row cannot take the change (`error` says why); equal to `before` when
     /// the row is already as the action would leave it.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::HashMap<String, Object>>, additional_properties)]
     pub after: Option<Value>,
     pub error: Option<String>,
 }
@@ -119,7 +121,7 @@ impl From<SampleRow> for SampleRowView {
 pub struct BulkPreview {
     pub action: String,
     /// The parameters as they will be applied (normalized).
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, Object>, additional_properties)]
     pub params: Value,
     /// Rows in your scope the job would act on (a filter is resolved again at confirmation).
     pub total: i64,
@@ -152,11 +154,11 @@ pub struct BulkJobView {
     /// `null`: rows of every tenant (staff only).
     pub tenant_id: Option<i64>,
     pub action: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, Object>, additional_properties)]
     pub params: Value,
     /// The target as confirmed (`{"ids": [...]}`, `{"filter": {...}}`, or for a retry
     /// `{"failed_rows_of": id}`).
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, Object>, additional_properties)]
     pub target: Value,
     pub status: BulkJobStatus,
     /// Rows in the frozen target set.
@@ -240,6 +242,7 @@ impl From<BulkFailure> for BulkFailureView {
 pub struct BulkJobQuery {
     pub status: Option<BulkJobStatus>,
     /// e.g. `product.price_change`.
+    #[param(max_length = 64)]
     pub action: Option<String>,
 }
 
@@ -264,7 +267,7 @@ fn confirmation_key(state: &AppState) -> ConfirmationKey {
 pub async fn preview_bulk_job(
     state: web::Data<AppState>,
     auth: Authorized<perm::BulkRun>,
-    body: web::Json<BulkJobRequest>,
+    body: Json<BulkJobRequest>,
 ) -> ApiResult<web::Json<BulkPreview>> {
     let request = body.into_inner().into_domain()?;
     let preview = bulk::preview(&state.db, &confirmation_key(&state), &auth.caller, auth.scope, &request).await?;
@@ -290,7 +293,7 @@ pub async fn create_bulk_job(
     state: web::Data<AppState>,
     auth: Authorized<perm::BulkRun>,
     meta: Meta,
-    body: web::Json<CreateBulkJob>,
+    body: Json<CreateBulkJob>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let request =
@@ -318,9 +321,9 @@ pub async fn create_bulk_job(
 pub async fn list_bulk_jobs(
     state: web::Data<AppState>,
     auth: Authorized<perm::BulkRead>,
-    page: web::Query<PageQuery>,
-    tenant: web::Query<TenantQuery>,
-    query: web::Query<BulkJobQuery>,
+    page: Query<PageQuery>,
+    tenant: Query<TenantQuery>,
+    query: Query<BulkJobQuery>,
 ) -> ApiResult<web::Json<Page<BulkJobView>>> {
     let scope = auth.scope.narrow(tenant.tenant_id)?;
     let query = query.into_inner();
@@ -414,7 +417,7 @@ pub async fn list_bulk_job_failures(
     state: web::Data<AppState>,
     auth: Authorized<perm::BulkRead>,
     id: web::Path<i64>,
-    page: web::Query<PageQuery>,
+    page: Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<BulkFailureView>>> {
     let failures = bulk::failures(&state.db, auth.scope, id.into_inner(), page.request()?).await?;
     Ok(web::Json(Page::from_domain(failures, BulkFailureView::from)))

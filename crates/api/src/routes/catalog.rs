@@ -11,6 +11,7 @@ use opsdeck_domain::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::extract::Query;
 use crate::{
     auth::{Authorized, perm},
     problem::{ApiResult, Problem},
@@ -232,6 +233,7 @@ pub struct CommentQuery {
         (status = 200, description = "Newest first", body = Page<Shop>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
@@ -240,8 +242,8 @@ pub struct CommentQuery {
 pub async fn list_shops(
     state: web::Data<AppState>,
     auth: CatalogReader,
-    page: web::Query<PageQuery>,
-    tenant: web::Query<TenantQuery>,
+    page: Query<PageQuery>,
+    tenant: Query<TenantQuery>,
 ) -> ApiResult<web::Json<Page<Shop>>> {
     let scope = auth.scope.narrow(tenant.tenant_id)?;
     let rows = catalog::list_shops(&state.db, scope, &ShopFilter, page.request()?).await?;
@@ -275,6 +277,7 @@ pub async fn get_shop(
         (status = 200, description = "Newest first", body = Page<Product>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
@@ -283,9 +286,9 @@ pub async fn get_shop(
 pub async fn list_products(
     state: web::Data<AppState>,
     auth: CatalogReader,
-    page: web::Query<PageQuery>,
-    tenant: web::Query<TenantQuery>,
-    filter: web::Query<ProductQuery>,
+    page: Query<PageQuery>,
+    tenant: Query<TenantQuery>,
+    filter: Query<ProductQuery>,
 ) -> ApiResult<web::Json<Page<Product>>> {
     let scope = auth.scope.narrow(tenant.tenant_id)?;
     let filter = ProductFilter { shop_id: filter.shop_id, visibility: filter.visibility };
@@ -320,6 +323,7 @@ pub async fn get_product(
         (status = 200, description = "Newest first", body = Page<Order>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
@@ -328,9 +332,9 @@ pub async fn get_product(
 pub async fn list_orders(
     state: web::Data<AppState>,
     auth: CatalogReader,
-    page: web::Query<PageQuery>,
-    tenant: web::Query<TenantQuery>,
-    filter: web::Query<OrderQuery>,
+    page: Query<PageQuery>,
+    tenant: Query<TenantQuery>,
+    filter: Query<OrderQuery>,
 ) -> ApiResult<web::Json<Page<Order>>> {
     let scope = auth.scope.narrow(tenant.tenant_id)?;
     let filter = OrderFilter {
@@ -370,6 +374,7 @@ pub async fn get_order(
         (status = 200, description = "Newest first", body = Page<Customer>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
@@ -378,9 +383,9 @@ pub async fn get_order(
 pub async fn list_customers(
     state: web::Data<AppState>,
     auth: CatalogReader,
-    page: web::Query<PageQuery>,
-    tenant: web::Query<TenantQuery>,
-    filter: web::Query<CustomerQuery>,
+    page: Query<PageQuery>,
+    tenant: Query<TenantQuery>,
+    filter: Query<CustomerQuery>,
 ) -> ApiResult<web::Json<Page<Customer>>> {
     let scope = auth.scope.narrow(tenant.tenant_id)?;
     let filter = CustomerFilter { churned: filter.churned };
@@ -415,6 +420,7 @@ pub async fn get_customer(
         (status = 200, description = "Newest first", body = Page<Article>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
@@ -423,9 +429,9 @@ pub async fn get_customer(
 pub async fn list_articles(
     state: web::Data<AppState>,
     auth: CatalogReader,
-    page: web::Query<PageQuery>,
-    tenant: web::Query<TenantQuery>,
-    filter: web::Query<ArticleQuery>,
+    page: Query<PageQuery>,
+    tenant: Query<TenantQuery>,
+    filter: Query<ArticleQuery>,
 ) -> ApiResult<web::Json<Page<Article>>> {
     let scope = auth.scope.narrow(tenant.tenant_id)?;
     let filter = ArticleFilter { status: filter.status };
@@ -460,6 +466,7 @@ pub async fn get_article(
         (status = 200, description = "Newest first", body = Page<Comment>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
@@ -468,9 +475,9 @@ pub async fn get_article(
 pub async fn list_comments(
     state: web::Data<AppState>,
     auth: CatalogReader,
-    page: web::Query<PageQuery>,
-    tenant: web::Query<TenantQuery>,
-    filter: web::Query<CommentQuery>,
+    page: Query<PageQuery>,
+    tenant: Query<TenantQuery>,
+    filter: Query<CommentQuery>,
 ) -> ApiResult<web::Json<Page<Comment>>> {
     let scope = auth.scope.narrow(tenant.tenant_id)?;
     let filter = CommentFilter { status: filter.status, article_id: filter.article_id };

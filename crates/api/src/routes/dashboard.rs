@@ -10,6 +10,7 @@ use opsdeck_domain::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::extract::Query;
 use crate::{
     auth::{Authorized, perm},
     problem::{ApiResult, Problem},
@@ -160,7 +161,7 @@ pub struct DashboardView {
 pub async fn get_dashboard(
     state: web::Data<AppState>,
     auth: Authorized<perm::DashboardRead>,
-    tenant: web::Query<TenantQuery>,
+    tenant: Query<TenantQuery>,
 ) -> ApiResult<web::Json<DashboardView>> {
     let scope = auth.scope.narrow(tenant.tenant_id)?;
     let board = dashboard::load(&state.db, &auth.caller, scope, state.settings.kpi.timezone).await?;

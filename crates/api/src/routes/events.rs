@@ -25,6 +25,7 @@ use opsdeck_domain::{
 };
 use serde::Serialize;
 
+use crate::extract::Query;
 use crate::{
     auth::Authenticated,
     problem::{ApiResult, Problem},
@@ -171,7 +172,7 @@ impl Subscription {
 pub async fn stream_events(
     state: web::Data<AppState>,
     auth: Authenticated,
-    tenant: web::Query<TenantQuery>,
+    tenant: Query<TenantQuery>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let (scope, feeds) = feeds_for(&auth.0, tenant.tenant_id)?;

@@ -14,6 +14,7 @@ use opsdeck_domain::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::extract::{Json, Query};
 use crate::{
     auth::{Authorized, Meta, perm},
     problem::{ApiError, ApiResult, Problem},
@@ -167,7 +168,7 @@ pub async fn create_export_job(
     state: web::Data<AppState>,
     auth: Authorized<perm::ExportsCreate>,
     meta: Meta,
-    body: web::Json<CreateExport>,
+    body: Json<CreateExport>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let new = NewExport { dataset: body.dataset, tenant_id: body.tenant_id, filters: body.filters.into() };
@@ -192,9 +193,9 @@ pub async fn create_export_job(
 pub async fn list_export_jobs(
     state: web::Data<AppState>,
     auth: Authorized<perm::ExportsRead>,
-    page: web::Query<PageQuery>,
-    tenant: web::Query<TenantQuery>,
-    filter: web::Query<ExportQuery>,
+    page: Query<PageQuery>,
+    tenant: Query<TenantQuery>,
+    filter: Query<ExportQuery>,
 ) -> ApiResult<web::Json<Page<ExportJobView>>> {
     let scope = auth.scope.narrow(tenant.tenant_id)?;
     let filter = ExportListFilter {
@@ -266,7 +267,7 @@ pub async fn retry_export_jobs(
     state: web::Data<AppState>,
     auth: Authorized<perm::ExportsRetry>,
     meta: Meta,
-    body: web::Json<RetryExports>,
+    body: Json<RetryExports>,
 ) -> ApiResult<web::Json<RetryResult>> {
     let report = exports::retry_many(&state.db, &auth.caller, auth.scope, &body.ids, &meta.0).await?;
     Ok(web::Json(RetryResult {

@@ -6,6 +6,7 @@ use opsdeck_domain::kpis::{self, DailyKpi, RebuildJob};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::extract::{Json, Query};
 use crate::{
     auth::{Authorized, Meta, perm},
     problem::{ApiResult, Problem},
@@ -83,8 +84,8 @@ pub struct RangeQuery {
 pub async fn get_daily_kpis(
     state: web::Data<AppState>,
     auth: Authorized<perm::KpisRead>,
-    range: web::Query<RangeQuery>,
-    tenant: web::Query<TenantQuery>,
+    range: Query<RangeQuery>,
+    tenant: Query<TenantQuery>,
 ) -> ApiResult<web::Json<KpiSeries>> {
     let scope = auth.scope.narrow(tenant.tenant_id)?;
     let to = range.to.unwrap_or_else(|| Utc::now().with_timezone(&state.settings.kpi.timezone).date_naive());
@@ -140,7 +141,7 @@ pub async fn rebuild_kpis(
     state: web::Data<AppState>,
     auth: Authorized<perm::KpisRebuild>,
     meta: Meta,
-    body: web::Json<RebuildRequest>,
+    body: Json<RebuildRequest>,
 ) -> ApiResult<HttpResponse> {
     let max_attempts = state.settings.worker.max_attempts;
     let job = kpis::create_rebuild(&state.db, Some(&auth.caller), body.from, body.to, max_attempts, &meta.0).await?;

@@ -84,6 +84,8 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(catalog::list_comments)
             .service(catalog::get_comment)
             .service(audit::list_audit_logs)
-            .service(audit::export_audit_logs),
+            .service(audit::export_audit_logs)
+            // After the export: `/audit-logs/export` is not an id.
+            .service(audit::get_audit_log),
     );
 }

@@ -10,6 +10,7 @@ use opsdeck_domain::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::extract::Json;
 use crate::{
     auth::{Authorized, Meta, perm},
     problem::{ApiResult, Problem},
@@ -98,7 +99,7 @@ pub async fn create_tenant(
     state: web::Data<AppState>,
     auth: Authorized<perm::TenantsWrite>,
     meta: Meta,
-    body: web::Json<CreateTenant>,
+    body: Json<CreateTenant>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let tenant =
@@ -148,7 +149,7 @@ pub async fn update_tenant(
     auth: Authorized<perm::TenantsWrite>,
     meta: Meta,
     id: web::Path<i64>,
-    body: web::Json<UpdateTenant>,
+    body: Json<UpdateTenant>,
 ) -> ApiResult<web::Json<Tenant>> {
     let body = body.into_inner();
     let changes = TenantChanges { name: body.name, status: body.status };

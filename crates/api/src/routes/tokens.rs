@@ -9,6 +9,7 @@ use opsdeck_domain::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::extract::Json;
 use crate::{
     auth::{Authorized, Meta, perm},
     problem::{ApiResult, Problem},
@@ -108,7 +109,7 @@ pub async fn create_token(
     state: web::Data<AppState>,
     auth: Authorized<perm::TokensManage>,
     meta: Meta,
-    body: web::Json<CreateToken>,
+    body: Json<CreateToken>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let new_token = NewToken {

@@ -13,6 +13,7 @@ use opsdeck_domain::{
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
+use crate::extract::Json;
 use crate::{
     auth::{Authorized, Meta, perm},
     problem::{ApiResult, Problem},
@@ -148,7 +149,7 @@ pub async fn create_user(
     state: web::Data<AppState>,
     auth: Authorized<perm::UsersWrite>,
     meta: Meta,
-    body: web::Json<CreateUser>,
+    body: Json<CreateUser>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     let new_user = NewUser {
@@ -206,7 +207,7 @@ pub async fn update_user(
     auth: Authorized<perm::UsersWrite>,
     meta: Meta,
     id: web::Path<i64>,
-    body: web::Json<UpdateUser>,
+    body: Json<UpdateUser>,
 ) -> ApiResult<web::Json<User>> {
     let b = body.into_inner();
     let changes = UserChanges { display_name: b.display_name, email: b.email, is_active: b.is_active };
@@ -257,7 +258,7 @@ pub async fn grant_user_role(
     auth: Authorized<perm::UsersWrite>,
     meta: Meta,
     id: web::Path<i64>,
-    body: web::Json<GrantRole>,
+    body: Json<GrantRole>,
 ) -> ApiResult<HttpResponse> {
     let binding = bindings::add(&state.db, &auth.caller, id.into_inner(), body.role, body.tenant_id, &meta.0).await?;
     Ok(HttpResponse::Created().json(RoleBinding::from(binding)))

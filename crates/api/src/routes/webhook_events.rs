@@ -11,6 +11,7 @@ use opsdeck_domain::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::extract::{Json, Query};
 use crate::{
     auth::{Authorized, Meta, perm},
     problem::{ApiResult, Problem},
@@ -124,10 +125,12 @@ impl From<WebhookEventDetail> for WebhookEventDetailView {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WebhookEventQuery {
+    #[param(max_length = 64)]
     pub provider: Option<String>,
     pub status: Option<WebhookEventStatus>,
     /// The event type, e.g. `order.paid`.
     #[serde(rename = "type")]
+    #[param(max_length = 128)]
     pub event_type: Option<String>,
     /// Events received at or after this instant.
     pub received_from: Option<DateTime<Utc>>,
@@ -139,10 +142,12 @@ pub struct WebhookEventQuery {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReprocessFilter {
+    #[schema(max_length = 64)]
     pub provider: Option<String>,
     /// PROCESSED, IGNORED or FAILED; without it, all three.
     pub status: Option<WebhookEventStatus>,
     #[serde(rename = "type")]
+    #[schema(max_length = 128)]
     pub event_type: Option<String>,
     pub tenant_id: Option<i64>,
     pub received_from: Option<DateTime<Utc>>,
@@ -195,9 +200,9 @@ pub struct ReprocessResult {
 pub async fn list_webhook_events(
     state: web::Data<AppState>,
     auth: Authorized<perm::WebhooksRead>,
-    page: web::Query<PageQuery>,
-    tenant: web::Query<TenantQuery>,
-    query: web::Query<WebhookEventQuery>,
+    page: Query<PageQuery>,
+    tenant: Query<TenantQuery>,
+    query: Query<WebhookEventQuery>,
 ) -> ApiResult<web::Json<Page<WebhookEventView>>> {
     let scope = auth.scope.narrow(tenant.tenant_id)?;
     let query = query.into_inner();
@@ -272,7 +277,7 @@ pub async fn reprocess_webhook_events(
     state: web::Data<AppState>,
     auth: Authorized<perm::WebhooksReprocess>,
     meta: Meta,
-    body: web::Json<ReprocessWebhookEvents>,
+    body: Json<ReprocessWebhookEvents>,
 ) -> ApiResult<web::Json<ReprocessResult>> {
     let (scope, selection) = match body.into_inner() {
         ReprocessWebhookEvents { ids: Some(ids), filter: None } => (auth.scope, Selection::Ids(ids)),

@@ -1,7 +1,7 @@
 //! Tenants.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use crate::{
     Db, DomainError,
@@ -56,6 +56,18 @@ pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<Tenant, DomainErro
         .one(db.conn())
         .await?
         .ok_or(DomainError::NotFound("tenant"))
+}
+
+/// The name of the one tenant the caller is confined to; `None` for staff. No permission is
+/// needed: whoever works in a tenant may know its name.
+pub async fn own_name(db: &Db, caller: &Caller) -> Result<Option<String>, DomainError> {
+    let Some(id) = caller.scope().tenant_id() else { return Ok(None) };
+    Ok(tenants::Entity::find_by_id(id)
+        .select_only()
+        .column(tenants::Column::Name)
+        .into_tuple::<String>()
+        .one(db.conn())
+        .await?)
 }
 
 pub async fn create(db: &Db, caller: &Caller, new: NewTenant, request: &RequestMeta) -> Result<Tenant, DomainError> {

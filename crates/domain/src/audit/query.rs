@@ -214,6 +214,16 @@ pub async fn list(
     Ok(Page::from_rows(rows, page, |entry| entry.id))
 }
 
+/// One entry, if it lies inside `scope`; another tenant's entry (or, for partners, one without
+/// a tenant) is answered as if it did not exist.
+pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<AuditEntry, DomainError> {
+    scope
+        .filter(audit_log::Entity::find_by_id(id), audit_log::Column::TenantId)
+        .one(db.conn())
+        .await?
+        .ok_or(DomainError::NotFound("audit entry"))
+}
+
 /// A CSV export in progress: it walks the matching entries newest first, one chunk per query.
 pub struct Export {
     scope: Scope,

@@ -14,7 +14,7 @@ use crate::{
     audit::{self, AuditEvent, RequestMeta, chain::storable_time},
     entities::{
         enums::{ExportDataset, ExportJobStatus, OrderStatus},
-        export_jobs,
+        export_jobs, tenants,
     },
     exports::store::ExportStore,
     pagination::{Page, PageRequest},
@@ -100,6 +100,12 @@ pub async fn create(
     let (user_id, token_id) = caller.requested_by();
     let filters = serde_json::to_string(&new.filters).map_err(|e| DomainError::Internal(e.to_string()))?;
     let txn = db.begin_write().await?;
+    // Staff may name any tenant id: one that does not exist is a 404, not a foreign-key failure.
+    if let Some(tenant_id) = scope.tenant_id()
+        && tenants::Entity::find_by_id(tenant_id).one(&txn).await?.is_none()
+    {
+        return Err(DomainError::NotFound("tenant"));
+    }
     let job = export_jobs::ActiveModel {
         status: Set(ExportJobStatus::Pending),
         attempts: Set(0),

@@ -1,49 +1,25 @@
-import { useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
-import { Link, useLocation, useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 
-import type { AuditLogEntry } from '@/api/types';
 import { PageHeader, Panel } from '@/components/Panel';
-import { EmptyState } from '@/components/states';
+import { EmptyState, ErrorState, LoadingState } from '@/components/states';
 import { OutcomeBadge } from '@/components/StatusBadge';
 import { formatDateTime } from '@/lib/format';
 import { useTenantName } from '@/lib/tenants';
 
-import { auditLogKey } from '@/features/audit/api';
-
-interface AuditPage {
-  items: AuditLogEntry[];
-}
-
-/** An entry the log already loaded (the API has no single-entry read). */
-function findLoadedEntry(queryClient: QueryClient, id: number): AuditLogEntry | undefined {
-  for (const [, data] of queryClient.getQueriesData<InfiniteData<AuditPage>>({ queryKey: auditLogKey })) {
-    const found = data?.pages.flatMap((page) => page.items).find((entry) => entry.id === id);
-    if (found) return found;
-  }
-  return undefined;
-}
-
-function entryFromState(state: unknown): AuditLogEntry | undefined {
-  if (typeof state !== 'object' || state === null || !('entry' in state)) return undefined;
-  return (state as { entry: AuditLogEntry }).entry;
-}
+import { useAuditEntry } from '@/features/audit/api';
 
 export function AuditEntryPage() {
   const id = Number(useParams().id);
-  const location = useLocation();
-  const queryClient = useQueryClient();
   const tenantName = useTenantName();
-  const passed = entryFromState(location.state);
-  const entry = passed?.id === id ? passed : findLoadedEntry(queryClient, id);
+  const query = useAuditEntry(id);
 
-  if (!entry) {
-    return (
-      <EmptyState title={`Audit entry #${Number.isFinite(id) ? id : '?'} is not loaded`}>
-        Entries open from the <Link to="/audit">audit log</Link> or the dashboard; search the log to find this one.
-      </EmptyState>
-    );
+  if (!Number.isInteger(id) || id <= 0) return <EmptyState title="There is no audit entry at this address" />;
+  if (query.isPending) return <LoadingState label="Loading the audit entry…" />;
+  if (query.isError) {
+    return <ErrorState error={query.error} title={`Audit entry #${id} could not be loaded`} onRetry={() => void query.refetch()} />;
   }
 
+  const entry = query.data;
   return (
     <>
       <p className="breadcrumbs">

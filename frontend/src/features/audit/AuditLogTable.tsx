@@ -31,7 +31,7 @@ export function AuditLogTable({ entries, showTenant }: { entries: readonly Audit
               </td>
               <td>
                 {/* The entry travels with the link: the API has no single-entry read. */}
-                <Link to={`/audit/${entry.id}`} state={{ entry }} aria-label={`Entry #${entry.id}: ${entry.action}`}>
+                <Link to={`/audit/${entry.id}`} aria-label={`Entry #${entry.id}: ${entry.action}`}>
                   <code>{entry.action}</code>
                 </Link>
               </td>

@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 
 import { api, unwrap } from '@/api/client';
 import { apiErrorFrom } from '@/api/problem';
@@ -33,6 +33,16 @@ export function useAuditLog(filters: AuditFilters) {
     // New entries arrive at the top all the time; the log is read as a snapshot, not re-polled.
     staleTime: 60_000,
     refetchOnWindowFocus: false,
+  });
+}
+
+/** One entry. Entries never change, so once loaded it stays fresh. */
+export function useAuditEntry(id: number) {
+  return useQuery({
+    queryKey: [...auditLogKey, 'entry', id],
+    queryFn: () => unwrap(api.GET('/api/v1/audit-logs/{id}', { params: { path: { id } } })),
+    enabled: Number.isInteger(id) && id > 0,
+    staleTime: Infinity,
   });
 }
 

@@ -7,6 +7,7 @@ import { TextField } from '@/components/fields';
 import { InlineError } from '@/components/states';
 import { meQueryKey } from '@/lib/use-session';
 
+import { OtpauthQrCode } from '@/features/auth/OtpauthQrCode';
 import { useSignOut } from '@/features/auth/use-sign-out';
 
 /**
@@ -45,7 +46,9 @@ export function MfaEnrollmentPage() {
           <form onSubmit={submit} aria-label="Confirm authenticator">
             <ol className="steps">
               <li>
-                Add this key to your authenticator app (or open the <a href={enroll.data.otpauth_uri}>setup link</a> on a phone):
+                Scan this code with your authenticator app:
+                <OtpauthQrCode uri={enroll.data.otpauth_uri} />
+                Cannot scan it? Type this key into the app instead (or open the <a href={enroll.data.otpauth_uri}>setup link</a> on a phone):
                 <code className="secret">{enroll.data.secret}</code>
               </li>
               <li>Enter the code the app shows.</li>

@@ -1,22 +1,18 @@
-import { useQuery } from '@tanstack/react-query';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 
-import { api, unwrap } from '@/api/client';
 import { PageHeader, Panel } from '@/components/Panel';
 import { ErrorState, LoadingState } from '@/components/states';
 import { StatusBadge } from '@/components/StatusBadge';
 import { formatDateTime } from '@/lib/format';
 import { useTenantName } from '@/lib/tenants';
 
-/** An article's facts; the catalog lists and moderation land with the catalog screens. */
+import { useArticle } from '@/features/catalog/api';
+
+/** An article's facts, and a way to its comments. */
 export function ArticlePage() {
   const id = Number(useParams().id);
   const tenantName = useTenantName();
-  const article = useQuery({
-    queryKey: ['articles', 'detail', id],
-    queryFn: () => unwrap(api.GET('/api/v1/articles/{id}', { params: { path: { id } } })),
-    enabled: Number.isInteger(id) && id > 0,
-  });
+  const article = useArticle(id);
 
   if (!Number.isInteger(id) || id <= 0) return <ErrorState error={new Error('This is not an article address.')} />;
   if (article.isPending) return <LoadingState label="Loading the article…" />;
@@ -25,7 +21,10 @@ export function ArticlePage() {
 
   return (
     <>
-      <PageHeader title={data.title} description={<StatusBadge status={data.status} />} />
+      <p className="breadcrumbs">
+        <Link to="/catalog/articles">Articles</Link> / #{data.id}
+      </p>
+      <PageHeader title={data.title} description={<StatusBadge status={data.status} />} actions={<Link to={`/catalog/comments?article_id=${data.id}`}>Comments on this article</Link>} />
       <Panel title="Article">
         <dl className="details">
           <dt>Author</dt>

@@ -1,8 +1,8 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 
-import { mockApi, problem } from '@/test/api-mock';
-import { dashboard, partnerMe, staffMe, tenants } from '@/test/fixtures';
+import { eventStream, mockApi, problem } from '@/test/api-mock';
+import { bulkJob, dashboard, partnerMe, staffMe, tenants } from '@/test/fixtures';
 import { renderWithApp, signInForTest } from '@/test/render';
 
 import { DashboardPage } from '@/features/dashboard/DashboardPage';
@@ -110,5 +110,27 @@ describe('DashboardPage', () => {
     expect(alert).toHaveTextContent('The dashboard could not be loaded');
     expect(alert).toHaveTextContent('the database is not answering');
     expect(within(alert).getByRole('button', { name: 'Try again' })).toBeInTheDocument();
+  });
+
+  it('moves the running bulk jobs’ progress bars with the live events, and reloads when one finishes', async () => {
+    signInForTest();
+    const stream = eventStream();
+    const mock = mockApi({
+      'GET /api/v1/me': staffMe,
+      'GET /api/v1/tenants': { items: tenants, next_cursor: null },
+      'GET /api/v1/dashboard': dashboard,
+      'GET /api/v1/events': () => stream.response,
+    });
+    renderWithApp(<DashboardPage />);
+    const bar = await screen.findByRole('progressbar', { name: 'Bulk job #77' });
+    await vi.waitFor(() => expect(mock.callsTo('GET', '/api/v1/events')).toHaveLength(1));
+
+    stream.send('bulk_job.progress', bulkJob({ id: 77, total: 1000, processed: 600, succeeded: 600, percent: 60 }));
+    await vi.waitFor(() => expect(bar).toHaveAttribute('aria-valuenow', '60'));
+    expect(within(panel('Running bulk jobs')).getByText('600 / 1,000')).toBeInTheDocument();
+    expect(mock.callsTo('GET', '/api/v1/dashboard')).toHaveLength(1);
+
+    stream.send('bulk_job.finished', bulkJob({ id: 77, status: 'DONE', total: 1000, processed: 1000, succeeded: 1000, percent: 100 }));
+    await vi.waitFor(() => expect(mock.callsTo('GET', '/api/v1/dashboard')).toHaveLength(2));
   });
 });

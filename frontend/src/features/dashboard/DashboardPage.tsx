@@ -7,7 +7,7 @@ import { useTenantParam } from '@/lib/tenant-scope';
 import { useTenantName } from '@/lib/tenants';
 import { isStaff, useMe } from '@/lib/use-session';
 
-import { useDashboard } from '@/features/dashboard/api';
+import { useDashboard, useLiveDashboard } from '@/features/dashboard/api';
 import { ActiveExportsTable, FailedExportsTable } from '@/features/dashboard/ExportsTables';
 import { FailedWebhooksTable } from '@/features/dashboard/FailedWebhooksTable';
 import { KpiCards } from '@/features/dashboard/KpiCards';
@@ -20,7 +20,8 @@ export function DashboardPage() {
   const tenantId = useTenantParam();
   const tenantName = useTenantName();
   const { data: me } = useMe();
-  const dashboard = useDashboard(tenantId);
+  const live = useLiveDashboard();
+  const dashboard = useDashboard(tenantId, live === 'live');
   // A tenant column only helps staff looking across tenants.
   const showTenant = me !== undefined && isStaff(me) && tenantId === undefined;
 
@@ -65,7 +66,7 @@ function DashboardWidgets({ dashboard, showTenant }: { dashboard: Dashboard; sho
         <Panel title="Exports in progress" actions={<Link to="/exports">All exports</Link>}>
           <ActiveExportsTable jobs={dashboard.active_exports} showTenant={showTenant} />
         </Panel>
-        <Panel title="Running bulk jobs">
+        <Panel title="Running bulk jobs" actions={<Link to="/bulk-jobs">All bulk jobs</Link>}>
           <RunningBulkJobsTable jobs={dashboard.running_bulk_jobs} showTenant={showTenant} />
         </Panel>
         <Panel title="Recently published articles">

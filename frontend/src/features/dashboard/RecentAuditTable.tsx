@@ -34,7 +34,7 @@ export function RecentAuditTable({ entries }: { entries: readonly AuditLogEntry[
               </td>
               <td>
                 {/* The entry travels with the link: the API has no single-entry read. */}
-                <Link to={`/audit/${entry.id}`} state={{ entry }}>
+                <Link to={`/audit/${entry.id}`}>
                   <code>{entry.action}</code>
                 </Link>
               </td>

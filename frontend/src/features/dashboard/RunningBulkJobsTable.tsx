@@ -4,7 +4,8 @@ import type { BulkProgress } from '@/api/types';
 import { ProgressBar } from '@/components/ProgressBar';
 import { EmptyState } from '@/components/states';
 import { StatusBadge } from '@/components/StatusBadge';
-import { formatNumber, humanize } from '@/lib/format';
+import { describeBulkAction } from '@/lib/bulk-action-names';
+import { formatNumber } from '@/lib/format';
 import { useTenantName } from '@/lib/tenants';
 
 export function RunningBulkJobsTable({ jobs, showTenant }: { jobs: readonly BulkProgress[]; showTenant: boolean }) {
@@ -29,7 +30,7 @@ export function RunningBulkJobsTable({ jobs, showTenant }: { jobs: readonly Bulk
               <td>
                 <Link to={`/bulk-jobs/${job.id}`}>#{job.id}</Link>
               </td>
-              <td>{humanize(job.action)}</td>
+              <td>{describeBulkAction(job.action, {})}</td>
               {showTenant && <td>{tenantName(job.tenant_id)}</td>}
               <td>
                 <StatusBadge status={job.status} />

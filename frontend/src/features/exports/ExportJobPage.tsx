@@ -10,12 +10,13 @@ import { formatBytes, formatDateTime, formatNumber, humanize } from '@/lib/forma
 import { useTenantName } from '@/lib/tenants';
 import { isStaff, useCan, useMe } from '@/lib/use-session';
 
-import { useDownloadExport, useExportJob } from '@/features/exports/api';
+import { useDownloadExport, useExportJob, useLiveExportJobs } from '@/features/exports/api';
 import { RetryExportsDialog } from '@/features/exports/RetryExportsDialog';
 
 export function ExportJobPage() {
   const id = Number(useParams().id);
-  const job = useExportJob(id);
+  const live = useLiveExportJobs();
+  const job = useExportJob(id, live === 'live');
   const can = useCan();
   const { data: me } = useMe();
   const tenantName = useTenantName();

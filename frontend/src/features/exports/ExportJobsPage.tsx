@@ -7,9 +7,10 @@ import { Notice } from '@/components/Notice';
 import { PageHeader } from '@/components/Panel';
 import { EmptyState, ErrorState, InlineError, LoadingState } from '@/components/states';
 import { useTenantParam } from '@/lib/tenant-scope';
+import { useSelection } from '@/lib/use-selection';
 import { isStaff, useCan, useMe } from '@/lib/use-session';
 
-import { useDownloadExport, useExportJobs } from '@/features/exports/api';
+import { useDownloadExport, useExportJobs, useLiveExportJobs } from '@/features/exports/api';
 import { CreateExportDialog } from '@/features/exports/CreateExportDialog';
 import { ExportFiltersBar, parseDataset, parseStatus } from '@/features/exports/ExportFiltersBar';
 import { ExportJobsTable } from '@/features/exports/ExportJobsTable';
@@ -24,46 +25,27 @@ export function ExportJobsPage() {
   const can = useCan();
   const staff = me !== undefined && isStaff(me);
 
-  const jobsQuery = useExportJobs({ status, dataset, tenantId });
+  const live = useLiveExportJobs();
+  const jobsQuery = useExportJobs({ status, dataset, tenantId }, live === 'live');
   const jobs = useMemo(() => jobsQuery.data?.pages.flatMap((page) => page.items) ?? [], [jobsQuery.data]);
   const download = useDownloadExport();
 
-  const [selectedIds, setSelectedIds] = useState<ReadonlySet<number>>(new Set());
+  const rowSelection = useSelection();
   const [retryTargets, setRetryTargets] = useState<ExportJob[] | null>(null);
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
 
   // Only failed jobs still on screen count; a selection never silently includes anything else.
-  const selectedJobs = jobs.filter((job) => job.status === 'FAILED' && selectedIds.has(job.id));
+  const selectedJobs = jobs.filter((job) => job.status === 'FAILED' && rowSelection.selected.has(job.id));
   const canRetry = can('exports:retry');
-
-  const selection = canRetry
-    ? {
-        selected: selectedIds,
-        toggle: (id: number) =>
-          setSelectedIds((current) => {
-            const next = new Set(current);
-            if (!next.delete(id)) next.add(id);
-            return next;
-          }),
-        setAll: (ids: number[], on: boolean) =>
-          setSelectedIds((current) => {
-            const next = new Set(current);
-            for (const id of ids) {
-              if (on) next.add(id);
-              else next.delete(id);
-            }
-            return next;
-          }),
-      }
-    : undefined;
+  const selection = canRetry ? rowSelection : undefined;
 
   function changeFilters(next: { status: string | undefined; dataset: string | undefined }) {
     const params = new URLSearchParams();
     if (next.status) params.set('status', next.status);
     if (next.dataset) params.set('dataset', next.dataset);
     setSearchParams(params, { replace: true });
-    setSelectedIds(new Set());
+    rowSelection.clear();
   }
 
   return (
@@ -128,7 +110,7 @@ export function ExportJobsPage() {
           showTenant={staff}
           onClose={() => setRetryTargets(null)}
           onRetried={(result) => {
-            setSelectedIds(new Set());
+            rowSelection.clear();
             setNotice(`${result.retried.length} of ${retryTargets.length} selected jobs queued again.`);
           }}
         />

@@ -6,12 +6,13 @@ import { RelativeTime } from '@/components/RelativeTime';
 import { StatusBadge } from '@/components/StatusBadge';
 import { formatBytes, formatNumber, humanize } from '@/lib/format';
 import { useTenantName } from '@/lib/tenants';
+import type { Selection } from '@/lib/use-selection';
 
 interface ExportJobsTableProps {
   jobs: readonly ExportJob[];
   showTenant: boolean;
   /** Present when the caller may retry (`exports:retry`): failed rows get a checkbox and a Retry button. */
-  selection?: { selected: ReadonlySet<number>; toggle: (id: number) => void; setAll: (ids: number[], on: boolean) => void } | undefined;
+  selection?: Selection | undefined;
   onRetry?: ((job: ExportJob) => void) | undefined;
   /** Present when the caller may download (`exports:download`). */
   onDownload?: ((job: ExportJob) => void) | undefined;

@@ -25,7 +25,9 @@ export function RetryExportsDialog({ jobs, onClose, onRetried, showTenant }: Ret
   if (retry.isSuccess) {
     const { retried, skipped } = retry.data;
     return (
+      // A new dialog (not the confirmation re-rendered), so focus moves to its Close button and Escape works.
       <Dialog
+        key="result"
         title="Retry requested"
         onClose={onClose}
         footer={

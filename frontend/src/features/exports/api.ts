@@ -1,9 +1,10 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 
 import { api, unwrap } from '@/api/client';
 import { apiErrorFrom } from '@/api/problem';
 import type { CreateExport, ExportDataset, ExportJob, ExportJobStatus, RetryResult } from '@/api/types';
 import { filenameFromDisposition, saveBlob } from '@/lib/download';
+import { useLiveJobEvents, type LiveStatus } from '@/lib/live-events';
 
 export const EXPORT_STATUSES: ExportJobStatus[] = ['PENDING', 'RUNNING', 'DONE', 'FAILED'];
 export const EXPORT_DATASETS: ExportDataset[] = ['orders', 'products', 'customers', 'audit_log'];
@@ -15,7 +16,7 @@ export interface ExportFilters {
 }
 
 const PAGE_SIZE = 50;
-/** Jobs still moving are polled this often, so a list or detail shows them finish. */
+/** Without the live stream, jobs still moving are polled this often, so a list or detail shows them finish. */
 const ACTIVE_REFRESH_MS = 2_000;
 
 export function isActive(job: Pick<ExportJob, 'status'>): boolean {
@@ -24,7 +25,7 @@ export function isActive(job: Pick<ExportJob, 'status'>): boolean {
 
 const exportJobsKey = ['export-jobs'] as const;
 
-export function useExportJobs(filters: ExportFilters) {
+export function useExportJobs(filters: ExportFilters, live: boolean) {
   return useInfiniteQuery({
     queryKey: [...exportJobsKey, 'list', filters],
     queryFn: ({ pageParam }) =>
@@ -44,17 +45,43 @@ export function useExportJobs(filters: ExportFilters) {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
     refetchInterval: (query) =>
-      query.state.data?.pages.some((page) => page.items.some(isActive)) ? ACTIVE_REFRESH_MS : false,
+      !live && query.state.data?.pages.some((page) => page.items.some(isActive)) ? ACTIVE_REFRESH_MS : false,
   });
 }
 
-export function useExportJob(id: number) {
+export function useExportJob(id: number, live: boolean) {
   return useQuery({
     queryKey: [...exportJobsKey, 'detail', id],
     queryFn: () => unwrap(api.GET('/api/v1/export-jobs/{id}', { params: { path: { id } } })),
     enabled: Number.isInteger(id) && id > 0,
-    refetchInterval: (query) => (query.state.data && isActive(query.state.data) ? ACTIVE_REFRESH_MS : false),
+    refetchInterval: (query) => (!live && query.state.data && isActive(query.state.data) ? ACTIVE_REFRESH_MS : false),
   });
+}
+
+interface ExportJobPage {
+  items: ExportJob[];
+  next_cursor?: string | null;
+}
+
+/** Keeps export job queries current from the live event stream; a reconnection re-reads them. */
+export function useLiveExportJobs(): LiveStatus {
+  const queryClient = useQueryClient();
+  return useLiveJobEvents(
+    (event) => {
+      if (event.type !== 'export_job.progress' && event.type !== 'export_job.finished') return;
+      const job = event.job;
+      queryClient.setQueryData([...exportJobsKey, 'detail', job.id], job);
+      queryClient.setQueriesData<InfiniteData<ExportJobPage>>({ queryKey: [...exportJobsKey, 'list'] }, (data) =>
+        data && {
+          ...data,
+          pages: data.pages.map((page) => ({ ...page, items: page.items.map((item) => (item.id === job.id ? job : item)) })),
+        },
+      );
+      // A finished job may leave a filtered list (or join one): lists are read again.
+      if (event.type === 'export_job.finished') void queryClient.invalidateQueries({ queryKey: [...exportJobsKey, 'list'] });
+    },
+    () => void queryClient.invalidateQueries({ queryKey: exportJobsKey }),
+  );
 }
 
 /** After a change, every list, detail and the dashboard show the new state. */

@@ -1,17 +1,25 @@
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 
+import { Button } from '@/components/Button';
+import { Notice } from '@/components/Notice';
 import { PageHeader, Panel } from '@/components/Panel';
 import { ErrorState, LoadingState } from '@/components/states';
 import { StatusBadge } from '@/components/StatusBadge';
 import { formatDateTime } from '@/lib/format';
 import { useTenantName } from '@/lib/tenants';
+import { useCan } from '@/lib/use-session';
 
-import { useWebhookEvent } from '@/features/webhooks/api';
+import { isFinished, useWebhookEvent } from '@/features/webhooks/api';
+import { ReprocessEventsDialog } from '@/features/webhooks/ReprocessEventsDialog';
 
 export function WebhookEventPage() {
   const id = Number(useParams().id);
   const event = useWebhookEvent(id);
   const tenantName = useTenantName();
+  const can = useCan();
+  const [confirmingReprocess, setConfirmingReprocess] = useState(false);
+  const [requeued, setRequeued] = useState(false);
 
   if (!Number.isInteger(id) || id <= 0) return <ErrorState error={new Error('This is not a webhook event address.')} />;
   if (event.isPending) return <LoadingState label="Loading the event…" />;
@@ -23,7 +31,21 @@ export function WebhookEventPage() {
       <p className="breadcrumbs">
         <Link to="/webhooks">Webhook events</Link> / #{data.id}
       </p>
-      <PageHeader title={`${data.provider}: ${data.event_type}`} description={<StatusBadge status={data.status} />} />
+      <PageHeader
+        title={`${data.provider}: ${data.event_type}`}
+        description={<StatusBadge status={data.status} />}
+        actions={
+          can('webhooks:reprocess') &&
+          isFinished(data) && (
+            <Button variant="primary" onClick={() => setConfirmingReprocess(true)}>
+              Reprocess
+            </Button>
+          )
+        }
+      />
+      {requeued && (
+        <Notice onDismiss={() => setRequeued(false)}>The event is back in the queue; this page follows it until it is processed.</Notice>
+      )}
       {data.last_error && (
         <div className={data.status === 'FAILED' ? 'inline-error' : 'notice notice--info'} role="status">
           {data.last_error}
@@ -82,6 +104,14 @@ export function WebhookEventPage() {
           </table>
         )}
       </Panel>
+      {confirmingReprocess && (
+        <ReprocessEventsDialog
+          events={[data]}
+          showTenant={false}
+          onClose={() => setConfirmingReprocess(false)}
+          onReprocessed={() => setRequeued(true)}
+        />
+      )}
     </>
   );
 }

@@ -1,8 +1,11 @@
 import { useMemo, useState, type SubmitEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 
+import type { WebhookEvent } from '@/api/types';
 import { Button } from '@/components/Button';
 import { SelectField, TextField } from '@/components/fields';
+import { LoadMoreFooter } from '@/components/LoadMoreFooter';
+import { Notice } from '@/components/Notice';
 import { PageHeader } from '@/components/Panel';
 import { RelativeTime } from '@/components/RelativeTime';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
@@ -10,10 +13,13 @@ import { StatusBadge } from '@/components/StatusBadge';
 import { humanize } from '@/lib/format';
 import { useTenantParam } from '@/lib/tenant-scope';
 import { useTenantName } from '@/lib/tenants';
+import { useSelection } from '@/lib/use-selection';
+import { useCan } from '@/lib/use-session';
 
-import { useWebhookEvents, WEBHOOK_STATUSES } from '@/features/webhooks/api';
+import { isFinished, useWebhookEvents, WEBHOOK_STATUSES } from '@/features/webhooks/api';
+import { ReprocessEventsDialog } from '@/features/webhooks/ReprocessEventsDialog';
 
-/** Inbound provider events (staff only). Reprocessing lands with the next iteration of this screen. */
+/** Inbound provider events (staff only): find them, open one, process finished ones again. */
 export function WebhookEventsPage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const tenantId = useTenantParam();
@@ -28,6 +34,15 @@ export function WebhookEventsPage() {
   const events = useWebhookEvents(filters);
   const rows = useMemo(() => events.data?.pages.flatMap((page) => page.items) ?? [], [events.data]);
   const [draft, setDraft] = useState({ provider: filters.provider ?? '', type: filters.type ?? '' });
+  const can = useCan();
+  const canReprocess = can('webhooks:reprocess');
+  const selection = useSelection();
+  const [reprocessTargets, setReprocessTargets] = useState<WebhookEvent[] | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  // Only finished events still on screen count; a selection never silently includes anything else.
+  const selectedEvents = rows.filter((event) => isFinished(event) && selection.selected.has(event.id));
+  const finishedIds = rows.filter(isFinished).map((event) => event.id);
+  const allFinishedSelected = finishedIds.length > 0 && finishedIds.every((id) => selection.selected.has(id));
 
   function setParam(name: string, value: string) {
     const params = new URLSearchParams(searchParams);
@@ -42,16 +57,31 @@ export function WebhookEventsPage() {
     if (draft.type.trim()) params.set('type', draft.type.trim());
     else params.delete('type');
     setSearchParams(params, { replace: true });
+    selection.clear();
   }
 
   return (
     <>
-      <PageHeader title="Webhook events" description="Provider events as received, with their processing status." />
+      <PageHeader
+        title="Webhook events"
+        description="Provider events as received, with their processing status."
+        actions={
+          canReprocess && (
+            <Button disabled={selectedEvents.length === 0} onClick={() => setReprocessTargets(selectedEvents)}>
+              Reprocess selected{selectedEvents.length > 0 ? ` (${selectedEvents.length})` : ''}
+            </Button>
+          )
+        }
+      />
+      {notice && <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>}
       <form className="filters" role="search" aria-label="Filter webhook events" onSubmit={submit}>
         <SelectField
           label="Status"
           value={filters.status ?? ''}
-          onChange={(event) => setSearchParams(setParam('status', event.target.value), { replace: true })}
+          onChange={(event) => {
+            setSearchParams(setParam('status', event.target.value), { replace: true });
+            selection.clear();
+          }}
           options={[{ value: '', label: 'Any status' }, ...WEBHOOK_STATUSES.map((value) => ({ value, label: humanize(value.toLowerCase()) }))]}
         />
         <TextField label="Provider" value={draft.provider} onChange={(event) => setDraft({ ...draft, provider: event.target.value })} />
@@ -64,16 +94,27 @@ export function WebhookEventsPage() {
       </form>
       {events.isPending ? (
         <LoadingState label="Loading webhook events…" />
-      ) : events.isError ? (
+      ) : events.isError && rows.length === 0 ? (
         <ErrorState error={events.error} title="Webhook events could not be loaded" onRetry={() => void events.refetch()} />
       ) : rows.length === 0 ? (
         <EmptyState title="No webhook events match" />
       ) : (
         <>
           <div className="table-scroll">
-            <table className="table">
+            <table className="table table--interactive">
               <thead>
                 <tr>
+                  {canReprocess && (
+                    <th scope="col" className="table__check">
+                      <input
+                        type="checkbox"
+                        aria-label="Select every finished event shown"
+                        checked={allFinishedSelected}
+                        disabled={finishedIds.length === 0}
+                        onChange={(event) => selection.setAll(finishedIds, event.target.checked)}
+                      />
+                    </th>
+                  )}
                   <th scope="col">Event</th>
                   <th scope="col">Provider</th>
                   <th scope="col">Type</th>
@@ -85,7 +126,14 @@ export function WebhookEventsPage() {
               </thead>
               <tbody>
                 {rows.map((event) => (
-                  <tr key={event.id}>
+                  <tr key={event.id} className={selection.selected.has(event.id) ? 'is-selected' : undefined}>
+                    {canReprocess && (
+                      <td className="table__check">
+                        {isFinished(event) && (
+                          <input type="checkbox" aria-label={`Select event #${event.id}`} checked={selection.selected.has(event.id)} onChange={() => selection.toggle(event.id)} />
+                        )}
+                      </td>
+                    )}
                     <td>
                       <Link to={`/webhooks/${event.id}`}>#{event.id}</Link>
                     </td>
@@ -113,16 +161,19 @@ export function WebhookEventsPage() {
               </tbody>
             </table>
           </div>
-          <div className="list-footer">
-            {events.hasNextPage ? (
-              <Button onClick={() => void events.fetchNextPage()} busy={events.isFetchingNextPage}>
-                Load more
-              </Button>
-            ) : (
-              <span className="muted small">All {rows.length} events shown</span>
-            )}
-          </div>
+          <LoadMoreFooter pages={events} shown={rows.length} noun="events" />
         </>
+      )}
+      {reprocessTargets && (
+        <ReprocessEventsDialog
+          events={reprocessTargets}
+          showTenant={tenantId === undefined}
+          onClose={() => setReprocessTargets(null)}
+          onReprocessed={(result) => {
+            selection.clear();
+            setNotice(`${result.enqueued.length} of ${reprocessTargets.length} selected events queued again.`);
+          }}
+        />
       )}
     </>
   );

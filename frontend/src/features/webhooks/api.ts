@@ -1,9 +1,14 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import { api, unwrap } from '@/api/client';
-import type { WebhookEventStatus } from '@/api/types';
+import type { ReprocessResult, WebhookEvent, WebhookEventStatus } from '@/api/types';
 
 export const WEBHOOK_STATUSES: WebhookEventStatus[] = ['PENDING', 'RUNNING', 'PROCESSED', 'IGNORED', 'FAILED'];
+
+/** Only events that reached an end are processed again; PENDING and RUNNING ones are on their way. */
+export function isFinished(event: Pick<WebhookEvent, 'status'>): boolean {
+  return event.status === 'PROCESSED' || event.status === 'IGNORED' || event.status === 'FAILED';
+}
 
 export interface WebhookFilters {
   status?: WebhookEventStatus | undefined;
@@ -30,5 +35,28 @@ export function useWebhookEvent(id: number) {
     queryFn: () => unwrap(api.GET('/api/v1/webhook-events/{id}', { params: { path: { id } } })),
     enabled: Number.isInteger(id) && id > 0,
     refetchInterval: (query) => (query.state.data?.status === 'PENDING' || query.state.data?.status === 'RUNNING' ? 3_000 : false),
+  });
+}
+
+/**
+ * Processes finished events again: one through its own endpoint, several in one call (each
+ * enqueued or skipped with a reason). Either way the answer is what was enqueued and skipped.
+ */
+export function useReprocessWebhookEvents() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (ids: number[]): Promise<ReprocessResult> => {
+      const [onlyId] = ids;
+      if (ids.length === 1 && onlyId !== undefined) {
+        const event = await unwrap(api.POST('/api/v1/webhook-events/{id}/reprocess', { params: { path: { id: onlyId } } }));
+        return { enqueued: [event.id], skipped: [], truncated: false };
+      }
+      return unwrap(api.POST('/api/v1/webhook-events/reprocess', { body: { ids } }));
+    },
+    onSettled: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: webhookEventsKey }),
+        queryClient.invalidateQueries({ queryKey: ['dashboard'] }),
+      ]),
   });
 }

@@ -1,0 +1,178 @@
+//! The seeded data sets: one pristine copy per engine, scale and seed, seeded once and kept
+//! between runs (seeding scale 1 takes minutes), and a fresh working copy of it for every run,
+//! so what a run changes (a discounted catalog, ingested events, new jobs) never reaches the
+//! next one.
+//!
+//! SQLite: files under the data directory. PostgreSQL: the pristine database
+//! `opsdeck_bench_scale_<s>_seed_<n>` and the working copy `opsdeck_bench_run`, made from it as
+//! a template. The test suite's databases are never touched.
+
+use std::{
+    path::{Path, PathBuf},
+    time::Instant,
+};
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+use sqlx::{Connection, PgConnection};
+
+use crate::{Engine, database::trusted, opsdeck::opsdeck_command};
+
+/// What a run needs to find or make its data set.
+pub struct DatasetSpec<'a> {
+    pub opsdeck: &'a Path,
+    pub data_dir: &'a Path,
+    /// The maintenance database of the PostgreSQL server (where CREATE DATABASE runs).
+    pub postgres_admin_url: &'a str,
+    pub scale: f64,
+    pub seed: u64,
+    /// Seed anew even when a complete pristine copy exists.
+    pub reseed: bool,
+}
+
+/// Whether this run seeded (and how long that took) or reused a cached data set.
+#[derive(Clone, Debug, Serialize)]
+pub struct DatasetOrigin {
+    pub pristine: String,
+    /// `None` when a cached pristine copy was reused.
+    pub seed_seconds: Option<f64>,
+    pub copy_seconds: f64,
+}
+
+/// The working copy's URL and where it came from.
+pub struct WorkingCopy {
+    pub url: String,
+    pub origin: DatasetOrigin,
+}
+
+/// Marks a pristine PostgreSQL database whose seeding finished (an interrupted one is redone).
+const COMPLETE: &str = "opsdeck-bench: seeded completely";
+const POSTGRES_WORKING_COPY: &str = "opsdeck_bench_run";
+
+pub async fn working_copy(engine: Engine, spec: &DatasetSpec<'_>) -> anyhow::Result<WorkingCopy> {
+    match engine {
+        Engine::Sqlite => sqlite_copy(spec),
+        Engine::Postgres => postgres_copy(spec).await,
+    }
+}
+
+fn scale_label(scale: f64) -> String {
+    format!("{scale}").replace('.', "_")
+}
+
+fn seed_into(spec: &DatasetSpec<'_>, url: &str) -> anyhow::Result<f64> {
+    eprintln!("seeding {url} at scale {} (seed {}); this is done once and cached", spec.scale, spec.seed);
+    let started = Instant::now();
+    let status = opsdeck_command(spec.opsdeck, url)
+        .args(["seed", "--demo", "--scale", &spec.scale.to_string(), "--seed", &spec.seed.to_string()])
+        .status()
+        .context("cannot run opsdeck seed")?;
+    if !status.success() {
+        bail!("opsdeck seed failed ({status})");
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
+
+fn sqlite_copy(spec: &DatasetSpec<'_>) -> anyhow::Result<WorkingCopy> {
+    std::fs::create_dir_all(spec.data_dir).context("cannot create the data directory")?;
+    let name = format!("sqlite-scale-{}-seed-{}", scale_label(spec.scale), spec.seed);
+    let pristine = spec.data_dir.join(format!("{name}.db"));
+    let marker = spec.data_dir.join(format!("{name}.complete"));
+    let mut seed_seconds = None;
+    if spec.reseed || !marker.exists() {
+        remove_sqlite(&pristine)?;
+        let _ = std::fs::remove_file(&marker);
+        seed_seconds = Some(seed_into(spec, &sqlite_url(&pristine))?);
+        std::fs::write(&marker, b"").context("cannot mark the data set complete")?;
+    }
+    let started = Instant::now();
+    let working = spec.data_dir.join("sqlite-run.db");
+    remove_sqlite(&working)?;
+    // The seeding process has exited, so its WAL is checkpointed; copy a leftover one anyway.
+    for suffix in ["", "-wal"] {
+        let from = with_suffix(&pristine, suffix);
+        if from.exists() {
+            std::fs::copy(&from, with_suffix(&working, suffix)).context("cannot copy the data set")?;
+        }
+    }
+    Ok(WorkingCopy {
+        url: sqlite_url(&working),
+        origin: DatasetOrigin {
+            pristine: pristine.display().to_string(),
+            seed_seconds,
+            copy_seconds: started.elapsed().as_secs_f64(),
+        },
+    })
+}
+
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    PathBuf::from(format!("{}{suffix}", path.display()))
+}
+
+fn remove_sqlite(path: &Path) -> anyhow::Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let file = with_suffix(path, suffix);
+        if file.exists() {
+            std::fs::remove_file(&file).with_context(|| format!("cannot remove {}", file.display()))?;
+        }
+    }
+    Ok(())
+}
+
+async fn postgres_copy(spec: &DatasetSpec<'_>) -> anyhow::Result<WorkingCopy> {
+    let pristine = format!("opsdeck_bench_scale_{}_seed_{}", scale_label(spec.scale), spec.seed);
+    let mut admin = PgConnection::connect(spec.postgres_admin_url).await.context("cannot connect to PostgreSQL")?;
+    let comment: Option<Option<String>> =
+        sqlx::query_scalar("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1")
+            .bind(&pristine)
+            .fetch_optional(&mut admin)
+            .await?;
+    let mut seed_seconds = None;
+    if spec.reseed || comment.flatten().as_deref() != Some(COMPLETE) {
+        sqlx::raw_sql(trusted(format!("DROP DATABASE IF EXISTS {pristine} WITH (FORCE)"))).execute(&mut admin).await?;
+        sqlx::raw_sql(trusted(format!("CREATE DATABASE {pristine}"))).execute(&mut admin).await?;
+        seed_seconds = Some(seed_into(spec, &database_url(spec.postgres_admin_url, &pristine)?)?);
+        sqlx::raw_sql(trusted(format!("COMMENT ON DATABASE {pristine} IS '{COMPLETE}'"))).execute(&mut admin).await?;
+    }
+    let started = Instant::now();
+    sqlx::raw_sql(trusted(format!("DROP DATABASE IF EXISTS {POSTGRES_WORKING_COPY} WITH (FORCE)")))
+        .execute(&mut admin)
+        .await?;
+    // FILE_COPY copies the files as they are, much faster than WAL-logging 2 GB page by page.
+    sqlx::raw_sql(trusted(format!("CREATE DATABASE {POSTGRES_WORKING_COPY} TEMPLATE {pristine} STRATEGY FILE_COPY")))
+        .execute(&mut admin)
+        .await
+        .context("cannot copy the pristine database")?;
+    admin.close().await?;
+    Ok(WorkingCopy {
+        url: database_url(spec.postgres_admin_url, POSTGRES_WORKING_COPY)?,
+        origin: DatasetOrigin { pristine, seed_seconds, copy_seconds: started.elapsed().as_secs_f64() },
+    })
+}
+
+/// The admin URL with its database name replaced.
+fn database_url(admin_url: &str, database: &str) -> anyhow::Result<String> {
+    let (server, _) = admin_url
+        .rsplit_once('/')
+        .filter(|(server, _)| server.contains("://") && !server.ends_with('/'))
+        .context("the PostgreSQL URL must name a database: postgres://user@host:port/postgres")?;
+    Ok(format!("{server}/{database}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_swap_the_database_name() {
+        let url = database_url("postgres://postgres@127.0.0.1:5432/postgres", "opsdeck_bench_run").unwrap();
+        assert_eq!(url, "postgres://postgres@127.0.0.1:5432/opsdeck_bench_run");
+        assert!(database_url("postgres://postgres@127.0.0.1:5432", "x").is_err());
+        assert_eq!(scale_label(0.01), "0_01");
+        assert_eq!(scale_label(1.0), "1");
+    }
+}

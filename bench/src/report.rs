@@ -1,0 +1,220 @@
+//! The results: JSON (every figure, the baselines' statements) and a Markdown summary, named
+//! with the date and the machine.
+
+use std::{fmt::Write as _, path::Path};
+
+use serde::Serialize;
+
+use crate::{
+    Engine,
+    dataset::DatasetOrigin,
+    stats::{LoadFigures, Throughput},
+};
+
+#[derive(Serialize)]
+pub struct Report {
+    pub date: String,
+    pub machine: Machine,
+    pub git_revision: Option<String>,
+    pub scale: f64,
+    pub seed: u64,
+    pub clients: u32,
+    pub seconds_per_load: u64,
+    pub engines: Vec<EngineReport>,
+    pub total_seconds: f64,
+}
+
+#[derive(Serialize)]
+pub struct Machine {
+    pub host: String,
+    pub cpus: usize,
+    pub cpu_model: Option<String>,
+    pub memory_gib: Option<f64>,
+}
+
+#[derive(Serialize)]
+pub struct EngineReport {
+    pub engine: Engine,
+    pub dataset: DatasetOrigin,
+    pub loads: Vec<LoadComparison>,
+    pub bulk: JobComparison,
+    pub export: JobComparison,
+    pub memory: Memory,
+    pub seconds: f64,
+}
+
+/// One piece of work under concurrent load, over HTTP and straight against the database.
+#[derive(Serialize)]
+pub struct LoadComparison {
+    pub name: String,
+    pub request: String,
+    pub ours: LoadFigures,
+    pub baseline: LoadFigures,
+    /// What the baseline ran per request.
+    pub baseline_statements: Vec<String>,
+    /// ours / baseline requests per second: 1.0 is as fast as raw SQL.
+    pub throughput_ratio: f64,
+    /// ours / baseline median latency: how many times the raw statements' latency.
+    pub p50_ratio: f64,
+}
+
+impl LoadComparison {
+    pub fn new(name: &str, request: &str, ours: LoadFigures, baseline: LoadFigures, statements: Vec<String>) -> Self {
+        Self {
+            name: name.to_owned(),
+            request: request.to_owned(),
+            throughput_ratio: ratio(ours.per_second, baseline.per_second),
+            p50_ratio: ratio(ours.p50_ms, baseline.p50_ms),
+            ours,
+            baseline,
+            baseline_statements: statements,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct JobComparison {
+    pub ours: Throughput,
+    pub baseline: Throughput,
+    pub baseline_method: String,
+    /// ours / baseline rows per second.
+    pub throughput_ratio: f64,
+}
+
+impl JobComparison {
+    pub fn new(ours: Throughput, baseline: Throughput, baseline_method: &str) -> Self {
+        Self {
+            throughput_ratio: ratio(ours.rows_per_second, baseline.rows_per_second),
+            ours,
+            baseline,
+            baseline_method: baseline_method.to_owned(),
+        }
+    }
+}
+
+/// The server's resident memory (VmRSS).
+#[derive(Serialize)]
+pub struct Memory {
+    pub idle_mib: f64,
+    /// Highest VmRSS sampled while the GET endpoints and the ingest were under load.
+    pub under_load_peak_mib: f64,
+    pub before_export_mib: f64,
+    /// Highest VmRSS sampled while the export ran.
+    pub export_peak_mib: f64,
+}
+
+fn ratio(ours: f64, baseline: f64) -> f64 {
+    if baseline > 0.0 { ours / baseline } else { 0.0 }
+}
+
+impl Report {
+    /// Writes `<stem>.json` and `<stem>.md` into `dir`; returns the Markdown path.
+    pub fn write(&self, dir: &Path, stem: &str) -> anyhow::Result<std::path::PathBuf> {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join(format!("{stem}.json")), serde_json::to_string_pretty(self)? + "\n")?;
+        let markdown = dir.join(format!("{stem}.md"));
+        std::fs::write(&markdown, self.markdown())?;
+        Ok(markdown)
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let machine = &self.machine;
+        let _ = writeln!(out, "# opsdeck benchmark, {} on {}\n", self.date, machine.host);
+        let _ = writeln!(
+            out,
+            "Machine: {} CPUs ({}), {} GiB. Revision: {}. Data set: scale {} (seed {}). Load: {} concurrent \
+             clients, {} s per run. Whole run: {:.0} s.\n",
+            machine.cpus,
+            machine.cpu_model.as_deref().unwrap_or("unknown CPU"),
+            machine.memory_gib.map_or("?".to_owned(), |gib| format!("{gib:.0}")),
+            self.git_revision.as_deref().unwrap_or("unknown"),
+            self.scale,
+            self.seed,
+            self.clients,
+            self.seconds_per_load,
+            self.total_seconds,
+        );
+        out.push_str(
+            "**opsdeck** is the release server over HTTP on loopback; **raw** is the same work straight against \
+             the database (sqlx, a pool of the server's size) in the same run. Ratio = opsdeck / raw for \
+             throughput (1.00 = as fast as raw SQL) and for p50 latency (how many times the raw latency). \
+             Client and server share the machine's cores.\n\n",
+        );
+        out.push_str("## Under load\n\n");
+        out.push_str(
+            "| Engine | Work | opsdeck req/s | p50 ms | p99 ms | errors | raw req/s | raw p50 ms | raw p99 ms \
+             | req/s ratio | p50 ratio |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+        );
+        for engine in &self.engines {
+            for load in &engine.loads {
+                let (ours, raw) = (&load.ours, &load.baseline);
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.1} |",
+                    engine.engine.name(),
+                    load.name,
+                    ours.per_second,
+                    ours.p50_ms,
+                    ours.p99_ms,
+                    ours.errors + raw.errors,
+                    raw.per_second,
+                    raw.p50_ms,
+                    raw.p99_ms,
+                    load.throughput_ratio,
+                    load.p50_ratio,
+                );
+            }
+        }
+        out.push_str("\n## Jobs\n\n");
+        out.push_str(
+            "| Engine | Job | rows | opsdeck rows/s | raw rows/s | raw method | ratio |\n\
+             |---|---|--:|--:|--:|---|--:|\n",
+        );
+        for engine in &self.engines {
+            for (job, comparison) in
+                [("bulk: -10% price, all products", &engine.bulk), ("export: audit log CSV", &engine.export)]
+            {
+                let _ = writeln!(
+                    out,
+                    "| {} | {job} | {} | {:.0} | {:.0} | {} | {:.2} |",
+                    engine.engine.name(),
+                    comparison.ours.rows,
+                    comparison.ours.rows_per_second,
+                    comparison.baseline.rows_per_second,
+                    comparison.baseline_method,
+                    comparison.throughput_ratio,
+                );
+            }
+        }
+        out.push_str("\n## Server memory (VmRSS, MiB)\n\n");
+        out.push_str(
+            "| Engine | idle | under load (peak) | before export | during export (peak) |\n|---|--:|--:|--:|--:|\n",
+        );
+        for engine in &self.engines {
+            let memory = &engine.memory;
+            let _ = writeln!(
+                out,
+                "| {} | {:.0} | {:.0} | {:.0} | {:.0} |",
+                engine.engine.name(),
+                memory.idle_mib,
+                memory.under_load_peak_mib,
+                memory.before_export_mib,
+                memory.export_peak_mib,
+            );
+        }
+        out.push_str("\n## Data sets\n\n| Engine | pristine copy | seeded in this run | working copy made in |\n|---|---|---|--:|\n");
+        for engine in &self.engines {
+            let dataset = &engine.dataset;
+            let seeded = dataset.seed_seconds.map_or("no (cached)".to_owned(), |s| format!("yes, {s:.0} s"));
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {seeded} | {:.1} s |",
+                engine.engine.name(),
+                dataset.pristine,
+                dataset.copy_seconds
+            );
+        }
+        out
+    }
+}

@@ -1,0 +1,93 @@
+// A superadmin's administration: an integrator token whose secret is shown once (and works), a new
+// user with a second role. Partners get none of it: see partner.e2e.ts.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { openBrowser, screenshot, signIn, type Browser } from './browser';
+
+describe('administration', () => {
+  let browser: Browser;
+  const page = () => browser.page;
+  const menu = () => page().getByRole('navigation', { name: 'Main' });
+
+  beforeAll(async () => {
+    browser = await openBrowser(inject('baseUrl'));
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  });
+
+  afterAll(async () => {
+    await browser.close();
+  });
+
+  it('creates an integrator token, shows its secret once, and the secret works as a bearer', async () => {
+    await page().goto('/');
+    await signIn(page(), 'admin', inject('adminPassword'));
+    await menu().getByRole('link', { name: 'API tokens' }).click();
+    await page().getByRole('heading', { name: 'API tokens', level: 1 }).waitFor();
+
+    await page().getByRole('button', { name: 'New token' }).click();
+    const form = page().getByRole('dialog', { name: 'New API token' });
+    await form.getByLabel('Name').fill('e2e reporting');
+    await form.getByLabel('Tenant').selectOption({ index: 1 });
+    const tenantName = (await form.getByLabel('Tenant').locator('option:checked').textContent()) ?? '';
+    await form.getByRole('button', { name: 'Create token' }).click();
+
+    const shown = page().getByRole('dialog', { name: 'Token “e2e reporting” created' });
+    await shown.getByText('you won’t see it again').waitFor();
+    const secret = await shown.getByLabel('Secret').inputValue();
+    expect(secret).toMatch(/^odk_/);
+    await shown.getByRole('button', { name: 'Copy secret' }).click();
+    await shown.getByText('Copied to the clipboard').waitFor();
+    expect(await page().evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    await screenshot(page(), '09-token-secret');
+
+    const me = await fetch(`${inject('baseUrl')}/api/v1/me`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(me.status).toBe(200);
+    const caller = (await me.json()) as { kind: string; name: string; tenant_name: string | null };
+    expect(caller.kind).toBe('token');
+    expect(caller.name).toMatch(/^token e2e reporting \(#\d+\)$/);
+    expect(caller.tenant_name).toBe(tenantName);
+
+    await shown.getByRole('button', { name: 'I have copied it' }).click();
+    const row = page().getByRole('row').filter({ hasText: 'e2e reporting' });
+    await row.getByText('active', { exact: true }).waitFor();
+    expect(await page().content()).not.toContain(secret);
+    await screenshot(page(), '10-tokens');
+  });
+
+  it('creates a user and grants them a second role', async () => {
+    await menu().getByRole('link', { name: 'Users' }).click();
+    await page().getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+
+    await page().getByRole('button', { name: 'New user' }).click();
+    const form = page().getByRole('dialog', { name: 'New user' });
+    await form.getByLabel('Username').fill('e2e-olga');
+    await form.getByLabel('Display name').fill('Olga Operator');
+    await form.getByLabel('Password').fill('short');
+    await form.getByLabel('Role').selectOption({ label: 'Support' });
+    await form.getByRole('button', { name: 'Create user' }).click();
+    // The server's reason shows next to the field; nothing was created.
+    await form.getByLabel('Password').and(page().locator('[aria-invalid="true"]')).waitFor();
+    await screenshot(page(), '11-user-invalid');
+
+    await form.getByLabel('Password').fill('olga-password-e2e-1');
+    await form.getByRole('button', { name: 'Create user' }).click();
+    await page().getByRole('status').filter({ hasText: 'User “e2e-olga” was created.' }).waitFor();
+
+    await page().getByRole('link', { name: 'e2e-olga' }).click();
+    await page().getByRole('heading', { name: 'e2e-olga', level: 1 }).waitFor();
+    const grant = page().getByRole('form', { name: 'Grant a role' });
+    await grant.getByLabel('Role').selectOption({ label: 'Ops' });
+    await grant.getByRole('button', { name: 'Grant role' }).click();
+    await page().getByRole('status').filter({ hasText: 'Role ops granted to e2e-olga.' }).waitFor();
+    const roles = page().getByRole('table', { name: 'Role bindings' }).getByRole('row');
+    await expect.poll(() => roles.allTextContents()).toEqual([expect.stringContaining('Role'), expect.stringContaining('Support'), expect.stringContaining('Ops')]);
+    await screenshot(page(), '12-user');
+  });
+
+  it('lists the tenants', async () => {
+    await menu().getByRole('link', { name: 'Tenants' }).click();
+    await page().getByRole('heading', { name: 'Tenants', level: 1 }).waitFor();
+    expect(await page().getByRole('row').count()).toBeGreaterThan(2);
+    await screenshot(page(), '13-tenants');
+  });
+});

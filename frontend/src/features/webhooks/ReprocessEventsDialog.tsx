@@ -1,0 +1,123 @@
+import type { ReprocessResult, WebhookEvent } from '@/api/types';
+import { Button } from '@/components/Button';
+import { Dialog } from '@/components/Dialog';
+import { InlineError } from '@/components/states';
+import { StatusBadge } from '@/components/StatusBadge';
+import { useTenantName } from '@/lib/tenants';
+
+import { useReprocessWebhookEvents } from '@/features/webhooks/api';
+
+interface ReprocessEventsDialogProps {
+  /** The events the user chose; all of them are listed before anything happens. */
+  events: readonly WebhookEvent[];
+  showTenant: boolean;
+  onClose: () => void;
+  onReprocessed?: (result: ReprocessResult) => void;
+}
+
+function eventsNoun(count: number): string {
+  return count === 1 ? 'webhook event' : 'webhook events';
+}
+
+/** Confirmation before reprocessing: which events go back to the queue, then which did (and which were skipped, and why). */
+export function ReprocessEventsDialog({ events, showTenant, onClose, onReprocessed }: ReprocessEventsDialogProps) {
+  const reprocess = useReprocessWebhookEvents();
+  const tenantName = useTenantName();
+  const count = events.length;
+
+  if (reprocess.isSuccess) {
+    const { enqueued, skipped } = reprocess.data;
+    return (
+      // A new dialog (not the confirmation re-rendered), so focus moves to its Close button and Escape works.
+      <Dialog
+        key="result"
+        title="Reprocessing requested"
+        onClose={onClose}
+        footer={
+          <Button variant="primary" onClick={onClose} data-autofocus>
+            Close
+          </Button>
+        }
+      >
+        <p>
+          {enqueued.length === 1 ? '1 event is' : `${enqueued.length} events are`} back in the queue
+          {enqueued.length > 0 && `: ${enqueued.map((id) => `#${id}`).join(', ')}`}.
+        </p>
+        {skipped.length > 0 && (
+          <>
+            <p>{skipped.length === 1 ? '1 event was' : `${skipped.length} events were`} left alone:</p>
+            <ul className="plain-list">
+              {skipped.map((skip) => (
+                <li key={skip.id}>
+                  #{skip.id}: {skip.detail}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog
+      title={`Reprocess ${count} ${eventsNoun(count)}?`}
+      description={`${count === 1 ? 'This event goes' : 'These events go'} back to the queue and run again from the stored payload, with attempts counted from zero. Handlers are idempotent: what was applied before is not applied twice.`}
+      onClose={onClose}
+      busy={reprocess.isPending}
+      size="wide"
+      footer={
+        <>
+          <Button onClick={onClose} disabled={reprocess.isPending}>
+            Cancel
+          </Button>
+          <Button
+            variant="primary"
+            busy={reprocess.isPending}
+            onClick={() =>
+              reprocess.mutate(
+                events.map((event) => event.id),
+                { onSuccess: (result) => onReprocessed?.(result) },
+              )
+            }
+          >
+            Reprocess {count} {eventsNoun(count)}
+          </Button>
+        </>
+      }
+    >
+      <div className="table-scroll table-scroll--short">
+        <table className="table">
+          <caption className="visually-hidden">Events to reprocess</caption>
+          <thead>
+            <tr>
+              <th scope="col">Event</th>
+              <th scope="col">Provider</th>
+              <th scope="col">Type</th>
+              {showTenant && <th scope="col">Tenant</th>}
+              <th scope="col">Status</th>
+              <th scope="col">Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.map((event) => (
+              <tr key={event.id}>
+                <td>#{event.id}</td>
+                <td>{event.provider}</td>
+                <td>
+                  <code>{event.event_type}</code>
+                </td>
+                {showTenant && <td>{event.tenant_id === null || event.tenant_id === undefined ? 'No tenant' : tenantName(event.tenant_id)}</td>}
+                <td>
+                  <StatusBadge status={event.status} />
+                </td>
+                <td className="small">{event.last_error ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {reprocess.error && <InlineError error={reprocess.error} />}
+    </Dialog>
+  );
+}
