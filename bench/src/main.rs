@@ -111,6 +111,7 @@ fn main() -> ExitCode {
 
 async fn run(args: Args) -> anyhow::Result<()> {
     let started = Instant::now();
+    let load_at_start = load_average();
     let engines = match args.engine {
         Engines::Sqlite => vec![Engine::Sqlite],
         Engines::Postgres => vec![Engine::Postgres],
@@ -122,7 +123,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         reports.push(bench_engine(*engine, &args).await?);
     }
     let now = chrono::Utc::now();
-    let machine = machine();
+    let machine = machine([load_at_start, load_average()]);
     let report = Report {
         date: now.format("%Y-%m-%d %H:%M UTC").to_string(),
         git_revision: git_revision(),
@@ -275,7 +276,12 @@ fn ephemeral_secret(purpose: &str) -> [u8; 32] {
     Sha256::digest(format!("{purpose}:{}:{}:{:p}", now.as_nanos(), std::process::id(), &now)).into()
 }
 
-fn machine() -> Machine {
+/// The 1-minute load average.
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
+}
+
+fn machine(load_average: [Option<f64>; 2]) -> Machine {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map_or_else(|_| "unknown".to_owned(), |h| h.trim().to_owned());
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
@@ -283,7 +289,13 @@ fn machine() -> Machine {
         .lines()
         .find_map(|line| line.strip_prefix("model name")?.split_once(':').map(|(_, model)| model.trim().to_owned()));
     let memory_gib = memory::total_kib().ok().map(|kib| kib as f64 / 1024.0 / 1024.0);
-    Machine { host, cpus: std::thread::available_parallelism().map_or(1, usize::from), cpu_model, memory_gib }
+    Machine {
+        host,
+        cpus: std::thread::available_parallelism().map_or(1, usize::from),
+        cpu_model,
+        memory_gib,
+        load_average,
+    }
 }
 
 fn git_revision() -> Option<String> {

@@ -30,6 +30,9 @@ pub struct Machine {
     pub cpus: usize,
     pub cpu_model: Option<String>,
     pub memory_gib: Option<f64>,
+    /// 1-minute load average when the run started and ended: other work on the machine (a
+    /// build, a test suite) shows here, and makes absolute figures and p99s unreliable.
+    pub load_average: [Option<f64>; 2],
 }
 
 #[derive(Serialize)]
@@ -103,6 +106,10 @@ pub struct Memory {
     pub export_peak_mib: f64,
 }
 
+fn load_text(load: Option<f64>) -> String {
+    load.map_or("?".to_owned(), |load| format!("{load:.1}"))
+}
+
 fn ratio(ours: f64, baseline: f64) -> f64 {
     if baseline > 0.0 { ours / baseline } else { 0.0 }
 }
@@ -123,11 +130,13 @@ impl Report {
         let _ = writeln!(out, "# opsdeck benchmark, {} on {}\n", self.date, machine.host);
         let _ = writeln!(
             out,
-            "Machine: {} CPUs ({}), {} GiB. Revision: {}. Data set: scale {} (seed {}). Load: {} concurrent \
-             clients, {} s per run. Whole run: {:.0} s.\n",
+            "Machine: {} CPUs ({}), {} GiB, load average {} at the start and {} at the end. Revision: {}. \
+             Data set: scale {} (seed {}). Load: {} concurrent clients, {} s per run. Whole run: {:.0} s.\n",
             machine.cpus,
             machine.cpu_model.as_deref().unwrap_or("unknown CPU"),
             machine.memory_gib.map_or("?".to_owned(), |gib| format!("{gib:.0}")),
+            load_text(machine.load_average[0]),
+            load_text(machine.load_average[1]),
             self.git_revision.as_deref().unwrap_or("unknown"),
             self.scale,
             self.seed,
