@@ -75,6 +75,14 @@ impl Pool {
         })
     }
 
+    /// Runs a statement without parameters; the number of rows changed.
+    pub async fn execute(&self, statement: &str) -> anyhow::Result<u64> {
+        Ok(match self {
+            Self::Sqlite(pool) => sqlx::query(trusted(statement)).execute(pool).await?.rows_affected(),
+            Self::Postgres(pool) => sqlx::query(trusted(statement)).execute(pool).await?.rows_affected(),
+        })
+    }
+
     /// Runs a statement with one timestamp parameter (`$1`); the number of rows changed.
     pub async fn execute_at(&self, statement: &str, at: DateTime<Utc>) -> anyhow::Result<u64> {
         let sql = self.sql(statement);

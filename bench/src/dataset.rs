@@ -16,7 +16,11 @@ use anyhow::{Context, bail};
 use serde::Serialize;
 use sqlx::{Connection, PgConnection};
 
-use crate::{Engine, database::trusted, opsdeck::opsdeck_command};
+use crate::{
+    Engine,
+    database::{Pool, trusted},
+    opsdeck::opsdeck_command,
+};
 
 /// What a run needs to find or make its data set.
 pub struct DatasetSpec<'a> {
@@ -28,6 +32,9 @@ pub struct DatasetSpec<'a> {
     pub seed: u64,
     /// Seed anew even when a complete pristine copy exists.
     pub reseed: bool,
+    /// Names the working copy (`sqlite-<name>.db`, `opsdeck_bench_<name>`), so that two runs on
+    /// one machine (two engineers) never drop each other's copy. Lower-case letters, digits, `_`.
+    pub copy_name: &'a str,
 }
 
 /// Whether this run seeded (and how long that took) or reused a cached data set.
@@ -47,7 +54,15 @@ pub struct WorkingCopy {
 
 /// Marks a pristine PostgreSQL database whose seeding finished (an interrupted one is redone).
 const COMPLETE: &str = "opsdeck-bench: seeded completely";
-const POSTGRES_WORKING_COPY: &str = "opsdeck_bench_run";
+
+/// The working copy's name, checked: it goes into a file name and a database name.
+fn copy_name(spec: &DatasetSpec<'_>) -> anyhow::Result<String> {
+    let name = spec.copy_name;
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        bail!("--copy-name {name:?}: use lower-case letters, digits and `_`");
+    }
+    Ok(name.to_owned())
+}
 
 pub async fn working_copy(engine: Engine, spec: &DatasetSpec<'_>) -> anyhow::Result<WorkingCopy> {
     match engine {
@@ -86,7 +101,7 @@ fn sqlite_copy(spec: &DatasetSpec<'_>) -> anyhow::Result<WorkingCopy> {
         std::fs::write(&marker, b"").context("cannot mark the data set complete")?;
     }
     let started = Instant::now();
-    let working = spec.data_dir.join("sqlite-run.db");
+    let working = spec.data_dir.join(format!("sqlite-{}.db", copy_name(spec)?));
     remove_sqlite(&working)?;
     // The seeding process has exited, so its WAL is checkpointed; copy a leftover one anyway.
     for suffix in ["", "-wal"] {
@@ -139,19 +154,108 @@ async fn postgres_copy(spec: &DatasetSpec<'_>) -> anyhow::Result<WorkingCopy> {
         sqlx::raw_sql(trusted(format!("COMMENT ON DATABASE {pristine} IS '{COMPLETE}'"))).execute(&mut admin).await?;
     }
     let started = Instant::now();
-    sqlx::raw_sql(trusted(format!("DROP DATABASE IF EXISTS {POSTGRES_WORKING_COPY} WITH (FORCE)")))
-        .execute(&mut admin)
-        .await?;
+    let working = format!("opsdeck_bench_{}", copy_name(spec)?);
+    sqlx::raw_sql(trusted(format!("DROP DATABASE IF EXISTS {working} WITH (FORCE)"))).execute(&mut admin).await?;
     // FILE_COPY copies the files as they are, much faster than WAL-logging 2 GB page by page.
-    sqlx::raw_sql(trusted(format!("CREATE DATABASE {POSTGRES_WORKING_COPY} TEMPLATE {pristine} STRATEGY FILE_COPY")))
+    sqlx::raw_sql(trusted(format!("CREATE DATABASE {working} TEMPLATE {pristine} STRATEGY FILE_COPY")))
         .execute(&mut admin)
         .await
         .context("cannot copy the pristine database")?;
     admin.close().await?;
     Ok(WorkingCopy {
-        url: database_url(spec.postgres_admin_url, POSTGRES_WORKING_COPY)?,
+        url: database_url(spec.postgres_admin_url, &working)?,
         origin: DatasetOrigin { pristine, seed_seconds, copy_seconds: started.elapsed().as_secs_f64() },
     })
+}
+
+/// Pads the working copy's catalog to `rows` products with copies of the seeded ones (same
+/// tenant, shop and price, the SKU suffixed with the round), for the bulk discount over a
+/// larger catalog. Returns how many products there are.
+pub async fn pad_products(pool: &Pool, rows: u64) -> anyhow::Result<i64> {
+    let target = i64::try_from(rows)?;
+    let seeded_last = pool.scalar("SELECT COALESCE(MAX(id), 0) FROM products").await?;
+    let seeded = pool.scalar("SELECT COUNT(*) FROM products").await?;
+    if seeded == 0 {
+        bail!("the data set has no products to copy");
+    }
+    let mut count = seeded;
+    let mut round = 0;
+    while count < target {
+        round += 1;
+        let batch = (target - count).min(seeded);
+        count += i64::try_from(
+            pool.execute(&format!(
+                "INSERT INTO products (tenant_id, shop_id, sku, name, price_minor, currency, visibility, created_at, \
+                 updated_at) SELECT tenant_id, shop_id, sku || '~{round}', name, price_minor, currency, visibility, \
+                 created_at, updated_at FROM products WHERE id <= {seeded_last} ORDER BY id LIMIT {batch}"
+            ))
+            .await?,
+        )?;
+    }
+    // Fresh statistics and visibility map, so neither side of the comparison pays for the
+    // padding (PostgreSQL: hint bits, autovacuum waking up in the middle of a measurement).
+    if let Pool::Postgres(_) = pool {
+        pool.execute("VACUUM ANALYZE products").await?;
+    }
+    Ok(count)
+}
+
+/// The secondary indexes of `audit_log`: the export and its baseline read by primary key only.
+const AUDIT_LOG_SECONDARY_INDEXES: [&str; 5] = [
+    "ix_audit_log_tenant_id_id",
+    "ix_audit_log_actor_type_actor_id_id",
+    "ix_audit_log_action_id",
+    "ix_audit_log_target_type_target_id_id",
+    "ix_audit_log_occurred_at",
+];
+
+/// Pads the working copy's audit log to `rows` entries with copies of the seeded ones, for the
+/// export's memory check at 10M rows. Copy `k` of entry `id` gets id `id + k * last seeded id`
+/// and a hash made unique with `k`; the chain head moves to the last copy, so the entries opsdeck
+/// appends afterwards follow it (the chain itself no longer verifies: nothing here checks it).
+/// The secondary indexes are dropped first, which makes the padding minutes faster: run it
+/// after every part that searches the log. Returns how many entries there are.
+pub async fn pad_audit_log(pool: &Pool, rows: u64) -> anyhow::Result<i64> {
+    let target = i64::try_from(rows)?;
+    let seeded_last = pool.scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log").await?;
+    let seeded = pool.scalar("SELECT COUNT(*) FROM audit_log").await?;
+    if seeded == 0 {
+        bail!("the data set has no audit entries to copy");
+    }
+    for index in AUDIT_LOG_SECONDARY_INDEXES {
+        pool.execute(&format!("DROP INDEX IF EXISTS {index}")).await?;
+    }
+    let columns = "occurred_at, actor_type, actor_id, actor_label, tenant_id, ip, method, path, action, \
+                   target_type, target_id, request_id, outcome, metadata, prev_hash";
+    let mut count = seeded;
+    let mut round = 0i64;
+    while count < target {
+        round += 1;
+        let batch = (target - count).min(seeded);
+        let offset = round * seeded_last;
+        count += i64::try_from(
+            pool.execute(&format!(
+                "INSERT INTO audit_log (id, {columns}, hash) SELECT id + {offset}, {columns}, \
+                 substr(hash, 1, 56) || '{round:08x}' FROM audit_log WHERE id <= {seeded_last} ORDER BY id \
+                 LIMIT {batch}"
+            ))
+            .await?,
+        )?;
+        if let Pool::Sqlite(_) = pool {
+            // Keep the WAL from growing by gigabytes.
+            pool.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+        }
+    }
+    pool.execute(
+        "UPDATE audit_chain SET head_id = (SELECT MAX(id) FROM audit_log), \
+         head_hash = (SELECT hash FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log))",
+    )
+    .await?;
+    // As for the products: neither side of the comparison should pay for the padding.
+    if let Pool::Postgres(_) = pool {
+        pool.execute("VACUUM ANALYZE audit_log").await?;
+    }
+    Ok(count)
 }
 
 /// The admin URL with its database name replaced.

@@ -37,7 +37,7 @@ use crate::{
     load::Wrk,
     memory::PeakSampler,
     opsdeck::{BENCH_USERNAME, POOL_SIZE, Server, ServerSetup},
-    report::{EngineReport, JobComparison, LoadComparison, Machine, Memory, Report},
+    report::{EngineReport, ExportScaling, JobComparison, LoadComparison, Machine, Memory, Report},
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
@@ -52,6 +52,30 @@ impl Engine {
         match self {
             Engine::Sqlite => "sqlite",
             Engine::Postgres => "postgres",
+        }
+    }
+}
+
+/// The parts of a run, for `--only`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Part {
+    /// The GET endpoints under load.
+    Load,
+    /// Signed webhook deliveries under load.
+    Ingest,
+    /// The bulk discount: all products, then (`--bulk-large-rows`) products padded to 1M.
+    Bulk,
+    /// The audit log CSV export.
+    Export,
+}
+
+impl Part {
+    fn name(self) -> &'static str {
+        match self {
+            Part::Load => "load",
+            Part::Ingest => "ingest",
+            Part::Bulk => "bulk",
+            Part::Export => "export",
         }
     }
 }
@@ -88,9 +112,34 @@ struct Args {
     data_dir: PathBuf,
     #[arg(long, default_value = "bench/results")]
     results_dir: PathBuf,
+    /// Measure only these parts (comma-separated, e.g. `--only bulk`); all of them by default.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    only: Vec<Part>,
+    /// The bulk discount's second case: after the other parts, the working copy's products are
+    /// padded to this many rows (INSERT .. SELECT of copies) and the discount is measured again,
+    /// next to its own raw baseline. 0 skips it.
+    #[arg(long, default_value_t = 1_000_000)]
+    bulk_large_rows: u64,
+    /// The export's memory check (opt-in, minutes per engine at 10M): after the other parts, the
+    /// working copy's audit log is padded to this many rows (INSERT .. SELECT of copies) and
+    /// exported again, next to its own raw dump; its peak RSS is reported next to the first
+    /// export's. 0 skips it; `--only export --export-large-rows 10000000` is the usual call.
+    #[arg(long, default_value_t = 0)]
+    export_large_rows: u64,
+    /// Names this run's working copy (`bench/data/sqlite-<name>.db`, `opsdeck_bench_<name>`,
+    /// `storage-<engine>-<name>`), so that two runs at once do not drop each other's.
+    #[arg(long, default_value = "run")]
+    copy_name: String,
     /// Where the bench may create its own databases (never the test suite's).
     #[arg(long, env = "BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     postgres_url: String,
+}
+
+impl Args {
+    /// Whether `--only` leaves this part in.
+    fn wants(&self, part: Part) -> bool {
+        self.only.is_empty() || self.only.contains(&part)
+    }
 }
 
 fn main() -> ExitCode {
@@ -136,8 +185,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
         machine,
     };
     let engine_names: Vec<&str> = engines.iter().map(|e| e.name()).collect();
+    // A partial run is named for its parts, so it never overwrites a full run's results.
+    let parts = if args.only.is_empty() {
+        String::new()
+    } else {
+        format!("-only-{}", args.only.iter().map(|part| part.name()).collect::<Vec<_>>().join("-"))
+    };
     let stem = format!(
-        "{}-{}-{}cpu-scale-{}-{}",
+        "{}-{}-{}cpu-scale-{}-{}{parts}",
         now.format("%Y-%m-%d"),
         report.machine.host,
         report.machine.cpus,
@@ -160,6 +215,7 @@ async fn bench_engine(engine: Engine, args: &Args) -> anyhow::Result<EngineRepor
         scale: args.scale,
         seed: args.seed,
         reseed: args.reseed,
+        copy_name: &args.copy_name,
     };
     let copy = dataset::working_copy(engine, &spec).await?;
     eprintln!("  working copy ready in {:.1} s", copy.origin.copy_seconds);
@@ -174,7 +230,10 @@ async fn bench_engine(engine: Engine, args: &Args) -> anyhow::Result<EngineRepor
     let setup = ServerSetup {
         opsdeck: args.opsdeck.clone(),
         database_url: copy.url.clone(),
-        storage_dir: args.data_dir.join(format!("storage-{}", engine.name())),
+        storage_dir: args.data_dir.join(match args.copy_name.as_str() {
+            "run" => format!("storage-{}", engine.name()),
+            name => format!("storage-{}-{name}", engine.name()),
+        }),
         log_dir: args.results_dir.join("tmp").join(engine.name()),
         jwt_signing_key: hex::encode(ephemeral_secret("jwt")),
         webhook_secret: webhook_secret.clone(),
@@ -184,59 +243,138 @@ async fn bench_engine(engine: Engine, args: &Args) -> anyhow::Result<EngineRepor
     }
 
     // The jobs, run by the server's embedded worker; their baselines after it stopped.
-    let server = Server::start(&setup, true).await?;
-    let api = Api::sign_in(&server.base_url, BENCH_USERNAME, &password).await?;
-    eprintln!("  bulk job: opsdeck");
-    let bulk_ours = jobs::bulk_discount(&api).await?;
-    eprintln!("    {:.0} rows/s", bulk_ours.rows_per_second);
-    eprintln!("  export job: opsdeck");
-    let export_ours = jobs::export_audit_log(&api, server.pid()).await?;
-    eprintln!("    {:.0} rows/s", export_ours.throughput.rows_per_second);
-    server.stop().await?;
-    eprintln!("  bulk job: raw SQL");
-    let bulk = JobComparison::new(bulk_ours, baseline::bulk_discount(&pool).await?, "UPDATE, 500 rows per transaction");
-    eprintln!("    {:.0} rows/s", bulk.baseline.rows_per_second);
-    eprintln!("  export job: raw SQL");
-    let export_raw = baseline::export_audit_log(&pool).await?;
-    eprintln!("    {:.0} rows/s", export_raw.rows_per_second);
-    let export = JobComparison::new(export_ours.throughput, export_raw, baseline::export_method(&pool));
+    let (mut bulk, mut export, mut export_memory) = (None, None, None);
+    if args.wants(Part::Bulk) || args.wants(Part::Export) {
+        let server = Server::start(&setup, true).await?;
+        let api = Api::sign_in(&server.base_url, BENCH_USERNAME, &password).await?;
+        let mut bulk_ours = None;
+        if args.wants(Part::Bulk) {
+            eprintln!("  bulk job: opsdeck");
+            let ours = jobs::bulk_discount(&api).await?;
+            eprintln!("    {:.0} rows/s", ours.rows_per_second);
+            bulk_ours = Some(ours);
+        }
+        let mut export_ours = None;
+        if args.wants(Part::Export) {
+            eprintln!("  export job: opsdeck");
+            let ours = jobs::export_audit_log(&api, server.pid()).await?;
+            eprintln!("    {:.0} rows/s", ours.throughput.rows_per_second);
+            export_ours = Some(ours);
+        }
+        server.stop().await?;
+        if let Some(ours) = bulk_ours {
+            eprintln!("  bulk job: raw SQL");
+            let comparison = JobComparison::new(ours, baseline::bulk_discount(&pool).await?, BULK_METHOD);
+            eprintln!(
+                "    {:.0} rows/s (ratio {:.2})",
+                comparison.baseline.rows_per_second, comparison.throughput_ratio
+            );
+            bulk = Some(comparison);
+        }
+        if let Some(ours) = export_ours {
+            eprintln!("  export job: raw SQL");
+            let export_raw = baseline::export_audit_log(&pool).await?;
+            eprintln!("    {:.0} rows/s", export_raw.rows_per_second);
+            export = Some(JobComparison::new(ours.throughput, export_raw, baseline::export_method(&pool)));
+            export_memory = Some((ours.rss_before_mib, ours.peak_rss_mib));
+        }
+    }
 
     // The HTTP surface, with the worker elsewhere (none): each endpoint, then its raw SQL.
-    let server = Server::start(&setup, false).await?;
-    let api = Api::sign_in(&server.base_url, BENCH_USERNAME, &password).await?;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle_mib = memory::rss_mib(server.pid())?;
-    let sampler = PeakSampler::start(server.pid());
-    let wrk = Wrk::new(&setup.log_dir, args.clients, duration)?;
     let mut loads = Vec::new();
-    for endpoint in endpoints::list(&pool, &api).await? {
-        eprintln!("  {}: opsdeck, then raw SQL", endpoint.name);
-        let ours = wrk.run(&api.url(&endpoint.path), &api.token).await?;
-        let raw = baseline::statements(&pool, &endpoint.statements, args.clients, duration).await?;
-        eprintln!("    {:.0} req/s (p99 {:.1} ms) vs {:.0} raw", ours.per_second, ours.p99_ms, raw.per_second);
-        loads.push(LoadComparison::new(
-            &endpoint.name,
-            &format!("GET {}", endpoint.path),
-            ours,
-            raw,
-            endpoint.statements,
+    let mut http_memory = None;
+    if args.wants(Part::Load) || args.wants(Part::Ingest) {
+        let server = Server::start(&setup, false).await?;
+        let api = Api::sign_in(&server.base_url, BENCH_USERNAME, &password).await?;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let idle_mib = memory::rss_mib(server.pid())?;
+        let sampler = PeakSampler::start(server.pid());
+        if args.wants(Part::Load) {
+            let wrk = Wrk::new(&setup.log_dir, args.clients, duration)?;
+            for endpoint in endpoints::list(&pool, &api).await? {
+                eprintln!("  {}: opsdeck, then raw SQL", endpoint.name);
+                let ours = wrk.run(&api.url(&endpoint.path), &api.token).await?;
+                let raw = baseline::statements(&pool, &endpoint.statements, args.clients, duration).await?;
+                eprintln!("    {:.0} req/s (p99 {:.1} ms) vs {:.0} raw", ours.per_second, ours.p99_ms, raw.per_second);
+                loads.push(LoadComparison::new(
+                    &endpoint.name,
+                    &format!("GET {}", endpoint.path),
+                    ours,
+                    raw,
+                    endpoint.statements,
+                ));
+            }
+        }
+        if args.wants(Part::Ingest) {
+            let (tenant_id, tenant_slug) = endpoints::a_tenant(&pool).await?;
+            eprintln!("  webhook ingest: opsdeck, then raw SQL");
+            let signer = Signer::new(&webhook_secret)?;
+            let ours = ingest::deliver(&server.base_url, signer, &tenant_slug, args.clients, duration).await?;
+            let raw = baseline::ingest(&pool, tenant_id, &tenant_slug, args.clients, duration).await?;
+            eprintln!("    {:.0} deliveries/s vs {:.0} raw inserts/s", ours.per_second, raw.per_second);
+            loads.push(LoadComparison::new(
+                "webhook ingest (signed)",
+                &format!("POST /api/v1/webhooks/{}", opsdeck::WEBHOOK_PROVIDER),
+                ours,
+                raw,
+                vec![
+                    "INSERT INTO webhook_events .. ON CONFLICT (provider, event_id) DO NOTHING RETURNING id".to_owned(),
+                ],
+            ));
+        }
+        let under_load_peak_mib = sampler.finish().await;
+        server.stop().await?;
+        http_memory = Some((idle_mib, under_load_peak_mib));
+    }
+
+    // The discount again over many more products, last: the padding changes the catalog.
+    let mut bulk_large = None;
+    if args.wants(Part::Bulk) && args.bulk_large_rows > 0 {
+        eprintln!("  padding products to {} rows", args.bulk_large_rows);
+        let padding = Instant::now();
+        let products = dataset::pad_products(&pool, args.bulk_large_rows).await?;
+        eprintln!("    {products} products ({:.1} s)", padding.elapsed().as_secs_f64());
+        let server = Server::start(&setup, true).await?;
+        let api = Api::sign_in(&server.base_url, BENCH_USERNAME, &password).await?;
+        eprintln!("  bulk job over {products} products: opsdeck");
+        let ours = jobs::bulk_discount(&api).await?;
+        eprintln!("    {:.0} rows/s", ours.rows_per_second);
+        server.stop().await?;
+        eprintln!("  bulk job over {products} products: raw SQL");
+        let comparison = JobComparison::new(ours, baseline::bulk_discount(&pool).await?, BULK_METHOD);
+        eprintln!("    {:.0} rows/s (ratio {:.2})", comparison.baseline.rows_per_second, comparison.throughput_ratio);
+        bulk_large = Some(comparison);
+    }
+
+    // The export again over an audit log padded to many more rows, last: the padding drops the
+    // log's secondary indexes. On a fresh server, like the first export under `--only export`.
+    let mut export_large = None;
+    if args.wants(Part::Export) && args.export_large_rows > 0 {
+        eprintln!("  padding audit_log to {} rows", args.export_large_rows);
+        let padding = Instant::now();
+        let rows = dataset::pad_audit_log(&pool, args.export_large_rows).await?;
+        let padding_seconds = padding.elapsed().as_secs_f64();
+        eprintln!("    {rows} entries ({padding_seconds:.1} s)");
+        let server = Server::start(&setup, true).await?;
+        let api = Api::sign_in(&server.base_url, BENCH_USERNAME, &password).await?;
+        eprintln!("  export job over {rows} audit rows: opsdeck");
+        let ours = jobs::export_audit_log(&api, server.pid()).await?;
+        eprintln!("    {:.0} rows/s, peak VmRSS {:.0} MiB", ours.throughput.rows_per_second, ours.peak_rss_mib);
+        server.stop().await?;
+        // Gigabytes of CSV: gone before the raw dump reads the disk.
+        let _ = std::fs::remove_dir_all(setup.storage_dir.join("exports"));
+        eprintln!("  export job over {rows} audit rows: raw SQL");
+        let raw = baseline::export_audit_log(&pool).await?;
+        let comparison = JobComparison::new(ours.throughput, raw, baseline::export_method(&pool));
+        eprintln!("    {:.0} rows/s (ratio {:.2})", comparison.baseline.rows_per_second, comparison.throughput_ratio);
+        export_large = Some(ExportScaling::new(
+            comparison,
+            padding_seconds,
+            ours.rss_before_mib,
+            ours.peak_rss_mib,
+            export_memory.map(|(_, peak)| peak),
         ));
     }
-    let (tenant_id, tenant_slug) = endpoints::a_tenant(&pool).await?;
-    eprintln!("  webhook ingest: opsdeck, then raw SQL");
-    let ours =
-        ingest::deliver(&server.base_url, Signer::new(&webhook_secret)?, &tenant_slug, args.clients, duration).await?;
-    let raw = baseline::ingest(&pool, tenant_id, &tenant_slug, args.clients, duration).await?;
-    eprintln!("    {:.0} deliveries/s vs {:.0} raw inserts/s", ours.per_second, raw.per_second);
-    loads.push(LoadComparison::new(
-        "webhook ingest (signed)",
-        &format!("POST /api/v1/webhooks/{}", opsdeck::WEBHOOK_PROVIDER),
-        ours,
-        raw,
-        vec!["INSERT INTO webhook_events .. ON CONFLICT (provider, event_id) DO NOTHING RETURNING id".to_owned()],
-    ));
-    let under_load_peak_mib = sampler.finish().await;
-    server.stop().await?;
     pool.close().await;
 
     Ok(EngineReport {
@@ -244,16 +382,20 @@ async fn bench_engine(engine: Engine, args: &Args) -> anyhow::Result<EngineRepor
         dataset: copy.origin,
         loads,
         bulk,
+        bulk_large,
         export,
+        export_large,
         memory: Memory {
-            idle_mib,
-            under_load_peak_mib,
-            before_export_mib: export_ours.rss_before_mib,
-            export_peak_mib: export_ours.peak_rss_mib,
+            idle_mib: http_memory.map(|(idle, _)| idle),
+            under_load_peak_mib: http_memory.map(|(_, peak)| peak),
+            before_export_mib: export_memory.map(|(before, _)| before),
+            export_peak_mib: export_memory.map(|(_, peak)| peak),
         },
         seconds: started.elapsed().as_secs_f64(),
     })
 }
+
+const BULK_METHOD: &str = "UPDATE, 500 rows per transaction";
 
 /// The seeded data set has jobs queued and running "right now" (hundreds of exports at scale 1);
 /// the worker would run the queued ones, and take back the running ones once their lease

@@ -12,14 +12,16 @@ static SECRET: LazyLock<Option<Secret>> = LazyLock::new(|| Secret::parse("whsec_
 fuzz_target!(|data: &[u8]| {
     // Three header values and the body, split at the first three newlines.
     let mut parts = data.splitn(4, |b| *b == b'\n');
-    let text = |part: Option<&[u8]>| part.and_then(|p| std::str::from_utf8(p).ok());
+    fn text(part: Option<&[u8]>) -> Option<&str> {
+        part.and_then(|p| std::str::from_utf8(p).ok())
+    }
     let (id, timestamp, signature) = (text(parts.next()), text(parts.next()), text(parts.next()));
     let body = parts.next().unwrap_or_default();
     let headers = Headers { id, timestamp, signature };
     let secrets: Vec<Secret> = SECRET.iter().cloned().collect();
     let now = timestamp.and_then(|t| t.parse::<i64>().ok()).unwrap_or(1_700_000_000);
     assert!(verify(&secrets, headers, body, now, Duration::from_secs(300)).is_err());
-    if let Some(text) = std::str::from_utf8(data).ok() {
+    if let Ok(text) = std::str::from_utf8(data) {
         let _ = Secret::parse(text);
     }
 });

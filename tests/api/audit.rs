@@ -547,6 +547,54 @@ async fn the_export_has_the_lists_rows_and_is_itself_on_record() -> TestResult {
     Ok(())
 }
 
+/// The download streams rows from the driver into CSV; every entry must read as its model's
+/// record did (`CsvRecord::record`, each cell through `neutralize`), byte for byte.
+#[tokio::test]
+async fn the_download_renders_every_entry_exactly_as_its_record() -> TestResult {
+    use opsdeck_domain::{
+        access::Scope,
+        audit::query::{self, AuditEntry, AuditFilter},
+        exports::csv::{CsvRecord, neutralize},
+        pagination::PageRequest,
+    };
+    let app = TestApp::spawn().await?;
+    let root = app.signed_in("root", Role::Superadmin, None).await?;
+    let txn = app.db.begin_write().await?;
+    for n in 1..=1100 {
+        audit::append(&txn, &AuditActor::system("bulk"), &RequestMeta::default(), numbered(n)).await?;
+    }
+    txn.commit().await?;
+    // Cells a spreadsheet would run, CSV's quoting, a line break, Unicode and NULLs.
+    app.db
+        .conn()
+        .execute_unprepared(
+            "UPDATE audit_log SET actor_label = '=1+1', path = '-x', ip = NULL, outcome = NULL, \
+             target_id = '@t', request_id = 'Zoë ✓', metadata = '{\"a\":\"b,\\\"c\\\"\nd\"}' \
+             WHERE id = 500",
+        )
+        .await?;
+
+    let (text, rows) = export(&app, &root, &[]).await?;
+    let own = scalar(&app.db, "SELECT MAX(id) FROM audit_log WHERE action = 'audit_log.export'").await?;
+    let mut expected = csv::Writer::from_writer(Vec::new());
+    expected.write_record(AuditEntry::HEADER)?;
+    let mut page = PageRequest { limit: 500, before_id: Some(own) };
+    loop {
+        let entries = query::list(&app.db, Scope::All, &AuditFilter::default(), page).await?;
+        for entry in &entries.items {
+            expected.write_record(entry.record().into_iter().map(neutralize))?;
+        }
+        match (entries.next_cursor, entries.items.last()) {
+            (Some(_), Some(last)) => page.before_id = Some(last.id),
+            _ => break,
+        }
+    }
+    assert!(rows.len() > 1100, "more than one chunk");
+    assert!(text.contains(",'=1+1,"), "the formula is defused");
+    assert_eq!(text, String::from_utf8(expected.into_inner()?)?);
+    Ok(())
+}
+
 // ---- retention ----------------------------------------------------------------------------
 
 #[tokio::test]

@@ -268,7 +268,8 @@ async fn a_worker_stopped_mid_job_hands_it_back_and_the_next_one_changes_each_pr
 
 #[tokio::test]
 async fn a_cancelled_job_stops_after_its_chunk_and_keeps_what_it_did() -> TestResult {
-    let (app, tenants, worker) = seeded_with_worker(&[("OPSDECK_BULK_CHUNK_SIZE", "10")]).await?;
+    // One row per chunk: 5000 transactions, so the job is still running when the cancel arrives.
+    let (app, tenants, worker) = seeded_with_worker(&[("OPSDECK_BULK_CHUNK_SIZE", "1")]).await?;
     let (tenant_id, _) = tenants.first().cloned().ok_or("no tenant")?;
     let shop = shop_with_products(&app, tenant_id, 5000).await?;
     let before = prices(&app, &format!("shop_id = {shop}")).await?;
@@ -560,6 +561,92 @@ async fn failed_rows_are_reported_and_retried_on_their_own() -> TestResult {
         ))
         .await?;
     assert_eq!(unpublished, 0);
+    worker.shutdown().await;
+    Ok(())
+}
+
+/// The price change runs in SQL where that is exact and through the Rust rule elsewhere; in
+/// one job, with chunks mixing both, every row gets the rule's price once, and the rows that
+/// cannot take it (too large, deleted, moved to another tenant after confirmation) fail with
+/// their reason, untouched.
+#[tokio::test]
+async fn a_price_change_gives_every_row_the_rules_price_whichever_way_it_is_applied() -> TestResult {
+    let app = TestApp::spawn_with(&[
+        ("OPSDECK_WORKER_POLL_MS", "100"),
+        ("OPSDECK_JOB_LEASE_SECS", "2"),
+        ("OPSDECK_BULK_CHUNK_SIZE", "4"),
+    ])
+    .await?;
+    let tenants = app.seed().await?;
+    let [(tenant_id, slug), (other_tenant, _)] = &tenants[..2] else { return Err("two tenants expected".into()) };
+    let partner = app.signed_in("pia", Role::PartnerAdmin, Some(slug)).await?;
+    let shop = shop_with_products(&app, *tenant_id, 14).await?;
+    let mut ids: Vec<i64> = prices(&app, &format!("shop_id = {shop}")).await?.into_keys().collect();
+    ids.sort_unstable();
+    // +1000%: above the SQL form's overflow bound but fine afterwards; too large for the
+    // result; zero (unchanged); the rest as seeded.
+    let special = [(ids[1], i64::MAX / 11), (ids[2], i64::MAX / 10), (ids[6], 0), (ids[9], i64::MAX / 11 - 7)];
+    for (id, price) in special {
+        app.db.conn().execute_unprepared(&format!("UPDATE products SET price_minor = {price} WHERE id = {id}")).await?;
+    }
+    let before = prices(&app, &format!("shop_id = {shop}")).await?;
+    let request =
+        json!({"action": "product.price_change", "params": {"percent": 1000}, "target": {"filter": {"shop_id": shop}}});
+    let id = id_of(&start(&app, &partner, &request).await?)?;
+    let (deleted, moved) = (ids[5], ids[10]);
+    app.db.conn().execute_unprepared(&format!("DELETE FROM products WHERE id = {deleted}")).await?;
+    app.db
+        .conn()
+        .execute_unprepared(&format!("UPDATE products SET tenant_id = {other_tenant} WHERE id = {moved}"))
+        .await?;
+
+    let worker = app.start_worker().await?;
+    let done = wait_for(&app, &partner, id, "DONE").await?;
+    assert_eq!(
+        (done["processed"].as_i64(), done["succeeded"].as_i64(), done["failed"].as_i64()),
+        (Some(14), Some(11), Some(3)),
+        "{done}"
+    );
+    let after =
+        prices(&app, &format!("id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))).await?;
+    for product in &ids {
+        let expected = match *product {
+            p if p == deleted => None,
+            p if p == moved || p == ids[2] => Some(before[product]),
+            _ => Some(discounted(before[product], 1000)),
+        };
+        assert_eq!(after.get(product).copied(), expected, "product {product}, before {}", before[product]);
+    }
+    assert_eq!(after[&ids[1]], i64::MAX / 11 * 11, "the Rust rule took the row above the SQL bound");
+
+    let report: Value = app.get_as(&partner, &format!("/api/v1/bulk-jobs/{id}/failures")).await?.json().await?;
+    let mut failures: Vec<(i64, String)> = report["items"]
+        .as_array()
+        .ok_or("no items")?
+        .iter()
+        .map(|item| {
+            (item["target_id"].as_i64().unwrap_or_default(), item["error"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect();
+    failures.sort_unstable();
+    assert_eq!(failures.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![ids[2], deleted, moved], "{report}");
+    assert!(failures[0].1.contains("would exceed"), "{failures:?}");
+    assert!(failures[1].1.starts_with("not found") && failures[2].1.starts_with("not found"), "{failures:?}");
+
+    // Just above the SQL bound of -10%, the Rust rule's result is below it: the set-based
+    // UPDATE must not see (and discount again) what the Rust rule wrote.
+    let price = (i64::MAX - 5000) / 9000 + 1;
+    app.db
+        .conn()
+        .execute_unprepared(&format!("UPDATE products SET price_minor = {price} WHERE id = {}", ids[0]))
+        .await?;
+    let discount =
+        json!({"action": "product.price_change", "params": {"percent": -10}, "target": {"ids": [ids[0], ids[3]]}});
+    let id = id_of(&start(&app, &partner, &discount).await?)?;
+    wait_for(&app, &partner, id, "DONE").await?;
+    let discounted_once = prices(&app, &format!("id IN ({}, {})", ids[0], ids[3])).await?;
+    assert_eq!(discounted_once[&ids[0]], discounted(price, -10));
+    assert_eq!(discounted_once[&ids[3]], discounted(after[&ids[3]], -10));
     worker.shutdown().await;
     Ok(())
 }

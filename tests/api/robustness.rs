@@ -106,8 +106,8 @@ async fn an_array_where_an_object_belongs_is_refused_and_changes_nothing() -> Te
     Ok(())
 }
 
-/// The document's `maxLength`, `maxItems`, `pattern` and ranges were documented but not all
-/// enforced (e.g. a 10,000-character tenant name was stored). Every one is now enforced.
+/// Every documented `maxLength`, `maxItems`, `pattern`, range and format is enforced at the
+/// edge (some were checked only in the domain, others only documented), field by field.
 #[tokio::test]
 async fn documented_limits_are_enforced_and_nothing_is_stored() -> TestResult {
     let app = TestApp::spawn().await?;

@@ -4,7 +4,7 @@
 use actix_web::{
     HttpResponse, get,
     http::header::{CacheControl, CacheDirective, ContentDisposition, DispositionParam, DispositionType},
-    web,
+    web::{self, Bytes},
 };
 use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
@@ -202,10 +202,8 @@ pub async fn export_audit_logs(
     let rows = stream::try_unfold(export, move |mut export| {
         let db = db.clone();
         async move {
-            match export.next_chunk(&db).await? {
-                Some(entries) => {
-                    Ok::<_, ApiError>(Some((csv_body::rows(entries.iter().map(CsvRecord::record))?, export)))
-                }
+            match export.next_csv(&db).await? {
+                Some(chunk) => Ok::<_, ApiError>(Some((Bytes::from(chunk), export))),
                 None => Ok(None),
             }
         }

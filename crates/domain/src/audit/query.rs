@@ -20,7 +20,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, DbBackend, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, DbBackend, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     sea_query::{Expr, SimpleExpr},
 };
 use serde::Serialize;
@@ -30,6 +30,7 @@ use crate::{
     access::{Caller, Scope},
     audit::{AuditEvent, RequestMeta, append},
     entities::{audit_log, enums::ActorType},
+    exports::rows::{self, Reader, RowsError},
     pagination::{Page, PageRequest},
 };
 
@@ -44,6 +45,9 @@ const MAX_PREFIX_ACTIONS: usize = 64;
 /// Rows per query of an export: each chunk is one short query, so memory stays flat and no
 /// transaction stays open while the client reads.
 pub const EXPORT_CHUNK: u64 = 1000;
+
+/// Room for a chunk's CSV (entries are about 300 bytes), so the buffer rarely grows.
+const EXPORT_CHUNK_BYTES: usize = 512 << 10;
 
 /// What a caller searches for. Every field is optional; the tenant comes from the [`Scope`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -258,20 +262,36 @@ impl Export {
         Ok(Self { scope, condition, before_id: own_id, done: false })
     }
 
-    /// The next chunk of up to [`EXPORT_CHUNK`] entries, or `None` when the export is complete.
-    pub async fn next_chunk(&mut self, db: &Db) -> Result<Option<Vec<AuditEntry>>, DomainError> {
+    /// The next chunk of up to [`EXPORT_CHUNK`] entries as CSV records (no header), or `None` when
+    /// the export is complete. The rows go from the driver straight into the chunk's bytes, as in
+    /// export jobs (`exports::rows`), neutralized against formula injection.
+    pub async fn next_csv(&mut self, db: &Db) -> Result<Option<Vec<u8>>, DomainError> {
         if self.done {
             return Ok(None);
         }
-        let rows = fetch(db, self.scope, self.condition.clone(), Some(self.before_id), EXPORT_CHUNK).await?;
-        self.done = rows.len() < usize::try_from(EXPORT_CHUNK).unwrap_or(usize::MAX);
-        match rows.last() {
-            Some(last) => {
-                self.before_id = last.id;
-                Ok(Some(rows))
-            }
-            None => Ok(None),
-        }
+        let layout = &rows::AUDIT_LOG;
+        let statement = layout
+            .select(self.scope.filter(audit_log::Entity::find(), audit_log::Column::TenantId))
+            .filter(self.condition.clone())
+            .filter(audit_log::Column::Id.lt(self.before_id))
+            .order_by_desc(audit_log::Column::Id)
+            .limit(EXPORT_CHUNK)
+            .build(db.backend());
+        let mut writer = csv::Writer::from_writer(Vec::with_capacity(EXPORT_CHUNK_BYTES));
+        let mut reader = Reader::acquire(db).await?;
+        let chunk =
+            rows::write_chunk(&mut reader, statement, layout.cells, &mut writer).await.map_err(
+                |error| match error {
+                    RowsError::Read(error) => error,
+                    RowsError::Write(error) => DomainError::Internal(format!("rendering the audit export: {error}")),
+                },
+            )?;
+        self.done = chunk.rows < EXPORT_CHUNK;
+        let Some(last_id) = chunk.last_id else { return Ok(None) };
+        self.before_id = last_id;
+        let bytes =
+            writer.into_inner().map_err(|e| DomainError::Internal(format!("rendering the audit export: {e}")))?;
+        Ok(Some(bytes))
     }
 }
 

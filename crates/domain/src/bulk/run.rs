@@ -1,22 +1,27 @@
 //! Running a bulk job in the worker, chunk by chunk.
 //!
 //! Each chunk is one write transaction that (1) re-checks the claim (a fenced heartbeat, which
-//! on PostgreSQL also locks the job row until commit), (2) reads the next `chunk_size` frozen
-//! items after the checkpoint and locks their rows, (3) writes the changed columns, (4) marks
-//! the items that failed, with their reason, and (5) advances checkpoint and counts. Either all
-//! of it commits or none of it does, so a crash or a stale run resumes exactly after the last
+//! on PostgreSQL also locks the job row until commit), (2) counts the next `chunk_size` frozen
+//! items after the checkpoint, (3) finds, in one LEFT JOIN of those items to their rows, the
+//! items whose row is gone or outside the job's tenant and those the action's SQL form does not
+//! cover, (4) changes the covered rows with one set-based UPDATE (actions with a SQL form; on
+//! PostgreSQL the chunk's rows are locked first), (5) reads the other rows (locked on
+//! PostgreSQL), applies the action's Rust rule and writes their changed columns, (6) marks the
+//! items that failed, with their reason, and (7) advances checkpoint and counts. Either all of
+//! it commits or none of it does, so a crash or a stale run resumes exactly after the last
 //! committed chunk and no row is changed twice.
 //!
 //! Succeeded items are not marked: an item at or before the checkpoint without a `failed`
-//! outcome succeeded. Writing an outcome per item cost as much as the change itself.
+//! outcome succeeded. Writing an outcome per item cost as much as the change itself, and so
+//! did moving the rows through the driver: with a SQL form, a chunk's rows never leave the
+//! database unless they fail or need the Rust rule.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement,
-    sea_query::{Expr, ExprTrait, Query},
+    Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, JoinType, Order, Statement,
+    sea_query::{Expr, ExprTrait, Func, LockType, Query, SelectStatement},
 };
 
 use crate::{
@@ -30,7 +35,7 @@ use crate::{
     },
     config::WorkerSettings,
     entities::{
-        bulk_job_items, bulk_jobs,
+        bulk_jobs,
         enums::{BulkItemOutcome, BulkJobStatus},
     },
     jobs::{self, Claim, Outcome},
@@ -109,17 +114,24 @@ async fn chunk(
     };
     let checkpoint: i64 = job.try_get("", "checkpoint")?;
     let cancel_requested_at: Option<DateTime<Utc>> = job.try_get("", "cancel_requested_at")?;
-    let items = bulk_job_items::Entity::find()
-        .select_only()
-        .columns([bulk_job_items::Column::Position, bulk_job_items::Column::TargetId])
-        .filter(bulk_job_items::Column::BulkJobId.eq(claim.id))
-        .filter(bulk_job_items::Column::Position.gt(checkpoint))
-        .order_by_asc(bulk_job_items::Column::Position)
+    // The chunk: the next `chunk_size` items after the checkpoint, counted by the database
+    // (their rows are not needed here, and moving them costs as much as the change).
+    let next = Query::select()
+        .column("position")
+        .from(ITEMS)
+        .and_where(Expr::col("bulk_job_id").eq(claim.id))
+        .and_where(Expr::col("position").gt(checkpoint))
+        .order_by("position", Order::Asc)
         .limit(chunk_size)
-        .into_tuple::<(i64, i64)>()
-        .all(&txn)
-        .await?;
-    let Some((last, _)) = items.last().copied() else {
+        .to_owned();
+    let range = Query::select()
+        .expr(Func::count(Expr::col("position")))
+        .expr(Func::max(Expr::col("position")))
+        .from_subquery(next, "chunk")
+        .to_owned();
+    let range = txn.query_one(&range).await?.ok_or_else(|| DomainError::Internal("no chunk range row".into()))?;
+    let (done, last): (i64, Option<i64>) = (range.try_get_by_index(0)?, range.try_get_by_index(1)?);
+    let Some(last) = last else {
         txn.commit().await?;
         return Ok(Step::Finished(BulkJobStatus::Done.as_str()));
     };
@@ -128,23 +140,91 @@ async fn chunk(
         return Ok(Step::Finished(BulkJobStatus::Cancelled.as_str()));
     }
 
-    let ids: Vec<i64> = items.iter().map(|(_, id)| *id).collect();
-    let rows: HashMap<i64, TargetRow> =
-        TargetRow::load(&txn, kind, scope, &ids).await?.into_iter().map(|row| (row.id(), row)).collect();
-    let mut updates: Vec<(i64, Changes)> = Vec::new();
+    let items = Chunk { job: claim.id, after: checkpoint, last, size: chunk_size };
+    let table = kind.table();
+    let sql = change.sql();
+    if sql.is_some() && txn.get_database_backend() == DbBackend::Postgres {
+        // The set-based UPDATE below changes rows it has not read: lock them first, so that
+        // none is changed or deleted between finding the exceptions and writing (SQLite's write
+        // transaction is exclusive anyway).
+        let mut rows = Query::select();
+        rows.column((table, "id"))
+            .from(table)
+            .and_where(Expr::col((table, "id")).in_subquery(items.target_ids()))
+            .order_by((table, "id"), Order::Asc)
+            .lock(LockType::Update);
+        if let Some(tenant_id) = scope.tenant_id() {
+            rows.and_where(Expr::col((table, "tenant_id")).eq(tenant_id));
+        }
+        let lock = Query::select().expr(Func::count(Expr::col("id"))).from_subquery(rows, "locked").to_owned();
+        txn.query_one(&lock).await?;
+    }
+    // The items whose row is gone or outside the job's tenant, and those the action's SQL does
+    // not cover (every item, for an action without SQL): one LEFT JOIN of the frozen items to
+    // the rows.
+    let mut on = Condition::all().add(Expr::col((table, "id")).equals((ITEMS, "target_id")));
+    if let Some(tenant_id) = scope.tenant_id() {
+        on = on.add(Expr::col((table, "tenant_id")).eq(tenant_id));
+    }
+    let mut exceptions = Query::select();
+    exceptions
+        .column((ITEMS, "position"))
+        .column((ITEMS, "target_id"))
+        .column((table, "id"))
+        .from(ITEMS)
+        .join(JoinType::LeftJoin, table, on)
+        .cond_where(items.condition())
+        .order_by((ITEMS, "position"), Order::Asc);
+    if let Some(sql) = &sql {
+        exceptions.cond_where(Condition::any().add(Expr::col((table, "id")).is_null()).add(sql.exact.clone().not()));
+    }
     let mut failures = Vec::new();
-    for (position, target_id) in &items {
-        match rows.get(target_id).map(|row| (row, change.apply(row, now))) {
-            None => failures.push((*position, NOT_FOUND.to_owned())),
-            Some((_, Ok(None))) => {}
-            Some((row, Ok(Some(after)))) => updates.push((*target_id, row.changes(&after))),
-            Some((_, Err(reason))) => failures.push((*position, reason)),
+    let mut to_read = Vec::new();
+    for row in txn.query_all(&exceptions).await? {
+        let (position, target_id): (i64, i64) = (row.try_get_by_index(0)?, row.try_get_by_index(1)?);
+        match row.try_get_by_index::<Option<i64>>(2)? {
+            Some(_) => to_read.push((position, target_id)),
+            None => failures.push((position, NOT_FOUND.to_owned())),
         }
     }
-    write_rows(&txn, kind, now, &updates).await?;
+    if let Some(sql) = sql {
+        // Every other row of the chunk, changed by the database in one statement. It runs
+        // before the rows below are written, which it must not see.
+        let mut update = Query::update();
+        update.table(table);
+        for (column, value) in sql.set {
+            update.value(column, value);
+        }
+        if kind.has_updated_at() {
+            update.value("updated_at", now);
+        }
+        update
+            .and_where(Expr::col((table, "id")).in_subquery(items.target_ids()))
+            .and_where(sql.exact)
+            .and_where(sql.changes);
+        if let Some(tenant_id) = scope.tenant_id() {
+            update.and_where(Expr::col((table, "tenant_id")).eq(tenant_id));
+        }
+        txn.execute(&update).await?;
+    }
+    if !to_read.is_empty() {
+        let ids: Vec<i64> = to_read.iter().map(|(_, id)| *id).collect();
+        let rows: HashMap<i64, TargetRow> =
+            TargetRow::load(&txn, kind, scope, &ids).await?.into_iter().map(|row| (row.id(), row)).collect();
+        let mut updates: Vec<(i64, Changes)> = Vec::new();
+        for (position, target_id) in &to_read {
+            match rows.get(target_id).map(|row| (row, change.apply(row, now))) {
+                None => failures.push((*position, NOT_FOUND.to_owned())),
+                Some((_, Ok(None))) => {}
+                Some((row, Ok(Some(after)))) => updates.push((*target_id, row.changes(&after))),
+                Some((_, Err(reason))) => failures.push((*position, reason)),
+            }
+        }
+        write_rows(&txn, kind, now, &updates).await?;
+    }
     for (position, reason) in &failures {
         let mark = Query::update()
-            .table("bulk_job_items")
+            .table(ITEMS)
             .value("outcome", sea_orm::Value::from(BulkItemOutcome::Failed))
             .value("error", reason.as_str())
             .and_where(Expr::col("bulk_job_id").eq(claim.id))
@@ -152,7 +232,7 @@ async fn chunk(
             .to_owned();
         txn.execute(&mark).await?;
     }
-    let (done, failed) = (items.len() as i64, failures.len() as i64);
+    let failed = failures.len() as i64;
     let advance = Query::update()
         .table("bulk_jobs")
         .value("checkpoint", last)
@@ -168,6 +248,40 @@ async fn chunk(
     }
     txn.commit().await?;
     Ok(Step::Continue)
+}
+
+const ITEMS: &str = "bulk_job_items";
+
+/// A chunk's items: positions `after + 1 ..= last` of the job (at most `size` of them).
+struct Chunk {
+    job: i64,
+    after: i64,
+    last: i64,
+    size: u64,
+}
+
+impl Chunk {
+    fn condition(&self) -> Condition {
+        Condition::all()
+            .add(Expr::col((ITEMS, "bulk_job_id")).eq(self.job))
+            .add(Expr::col((ITEMS, "position")).gt(self.after))
+            .add(Expr::col((ITEMS, "position")).lte(self.last))
+    }
+
+    /// `SELECT target_id FROM bulk_job_items WHERE <the chunk> ORDER BY position LIMIT size`. The
+    /// order and limit change nothing but the plan: without them PostgreSQL, before it has
+    /// statistics of a freshly frozen job, may read the chunk through the (job, outcome,
+    /// position) index, i.e. every item of the job (measured: 40-90 ms instead of 0.2 ms per
+    /// chunk over a million items); with them it takes the primary key's range.
+    fn target_ids(&self) -> SelectStatement {
+        Query::select()
+            .column((ITEMS, "target_id"))
+            .from(ITEMS)
+            .cond_where(self.condition())
+            .order_by((ITEMS, "position"), Order::Asc)
+            .limit(self.size)
+            .to_owned()
+    }
 }
 
 type Changes = Vec<(&'static str, sea_orm::Value)>;

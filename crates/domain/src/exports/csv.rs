@@ -15,7 +15,13 @@ pub trait CsvRecord {
 /// a formula (CSV injection), and exported text is partly chosen by outsiders (names, paths).
 /// Such cells get a leading `'`, as OWASP recommends.
 pub fn neutralize(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell }
+    if looks_like_formula(cell.as_bytes()) { format!("'{cell}") } else { cell }
+}
+
+/// Whether a spreadsheet would run this cell as a formula: the one rule behind [`neutralize`]
+/// and the export's byte-level writer.
+pub fn looks_like_formula(cell: &[u8]) -> bool {
+    matches!(cell.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
 }
 
 fn text(value: &Option<String>) -> String {
@@ -163,5 +169,11 @@ mod tests {
         assert_eq!(neutralize("=HYPERLINK(\"x\")".to_owned()), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralize("-12".to_owned()), "'-12");
         assert_eq!(neutralize("plain".to_owned()), "plain");
+        for cell in ["+1", "@SUM(A1)", "\tx", "\rx", "=", "-"] {
+            assert_eq!(neutralize(cell.to_owned()), format!("'{cell}"));
+        }
+        for cell in ["", " =1", "a=b", "'=1", "1-2", "\u{ff1d}1"] {
+            assert_eq!(neutralize(cell.to_owned()), cell);
+        }
     }
 }

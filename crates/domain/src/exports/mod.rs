@@ -2,6 +2,7 @@
 //! downloadable while they last, retryable when they fail.
 
 pub mod csv;
+pub(crate) mod rows;
 mod run;
 mod service;
 mod store;

@@ -1,12 +1,17 @@
 //! Running an export in the worker: rows are read in keyset chunks (each its own short query,
-//! so no snapshot stays open for the whole export), written through the csv crate to a new
-//! file, and the job's row count, size and checksum are recorded with the claim's fence.
+//! so no snapshot stays open for the whole export), streamed through the csv crate into a new
+//! file (`rows.rs`), and the job's row count, size and checksum are recorded with the claim's
+//! fence.
 
-use std::io::Write;
+use std::{
+    io::Write,
+    time::{Duration, Instant},
+};
 
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    TransactionTrait,
     sea_query::{Expr, SimpleExpr},
 };
 use sha2::{Digest, Sha256};
@@ -18,12 +23,19 @@ use crate::{
     catalog::scoped,
     config::WorkerSettings,
     entities::{audit_log, customers, enums::ExportDataset, export_jobs, orders, products},
-    exports::{ExportFilters, ExportStore, csv::CsvRecord, csv::neutralize},
+    exports::{
+        ExportFilters, ExportStore,
+        rows::{self, Layout, Reader, RowsError},
+    },
     jobs::{self, Claim, Outcome},
 };
 
-/// Rows per query.
+/// Rows per query. Rows are streamed, so this bounds how long one query's snapshot lives
+/// (tens of milliseconds), not memory.
 const CHUNK: u64 = 5000;
+
+/// The csv writer's buffer, in front of the store's own (256 KiB) and the checksum.
+const CSV_BUFFER: usize = 64 << 10;
 
 /// Counts and hashes what passes through, so size and checksum need no second read.
 struct Measured<W> {
@@ -45,61 +57,121 @@ impl<W: Write> Write for Measured<W> {
     }
 }
 
-/// One chunk of rows after `after_id`, rendered, with the last id read.
-async fn chunk(
-    db: &Db,
+/// How often a running export renews its lease: a quarter of it, so that a heartbeat can be late
+/// three times over before the job is taken back. Renewing it after every chunk (every few
+/// milliseconds) was one write transaction per 5000 rows for nothing.
+fn heartbeat_interval(lease: Duration) -> Duration {
+    lease / 4
+}
+
+/// Tells when the next heartbeat is due.
+struct Pacer {
+    every: Duration,
+    last: Instant,
+}
+
+impl Pacer {
+    fn new(every: Duration, now: Instant) -> Self {
+        Self { every, last: now }
+    }
+
+    fn due(&mut self, now: Instant) -> bool {
+        let due = now.saturating_duration_since(self.last) >= self.every;
+        if due {
+            self.last = now;
+        }
+        due
+    }
+}
+
+/// The statement of one chunk: the exported columns of the next rows after `after_id`, in id
+/// order, within the job's scope and filters.
+fn chunk_statement(
+    backend: DbBackend,
     dataset: ExportDataset,
     scope: Scope,
     filters: &ExportFilters,
     after_id: i64,
-) -> Result<(Vec<Vec<String>>, Option<i64>), DomainError> {
-    macro_rules! read {
+) -> Statement {
+    macro_rules! select {
         ($select:expr, $id:expr, $time:expr, $extra:expr) => {{
             let condition = Condition::all()
                 .add($id.gt(after_id))
                 .add_option(filters.from.map(|at| $time.gte(at)))
                 .add_option(filters.to.map(|at| $time.lt(at)))
                 .add_option($extra);
-            let rows = $select.filter(condition).order_by_asc($id).limit(CHUNK).all(db.conn()).await?;
-            (rows.iter().map(CsvRecord::record).collect(), rows.last().map(|row| row.id))
+            layout(dataset).select($select).filter(condition).order_by_asc($id).limit(CHUNK).build(backend)
         }};
     }
-    Ok(match dataset {
-        ExportDataset::Orders => read!(
+    match dataset {
+        ExportDataset::Orders => select!(
             scoped::<orders::Entity>(scope),
             orders::Column::Id,
             orders::Column::CreatedAt,
             filters.status.map(|s| orders::Column::Status.eq(s))
         ),
         ExportDataset::Products => {
-            read!(
+            select!(
                 scoped::<products::Entity>(scope),
                 products::Column::Id,
                 products::Column::CreatedAt,
                 None::<SimpleExpr>
             )
         }
-        ExportDataset::Customers => read!(
+        ExportDataset::Customers => select!(
             scoped::<customers::Entity>(scope),
             customers::Column::Id,
             customers::Column::SignedUpAt,
             None::<SimpleExpr>
         ),
-        ExportDataset::AuditLog => read!(
+        ExportDataset::AuditLog => select!(
             scope.filter(audit_log::Entity::find(), audit_log::Column::TenantId),
             audit_log::Column::Id,
             audit_log::Column::OccurredAt,
             None::<SimpleExpr>
         ),
-    })
+    }
 }
 
-fn header(dataset: ExportDataset) -> &'static [&'static str] {
+fn layout(dataset: ExportDataset) -> &'static Layout {
     match dataset {
-        ExportDataset::Orders => orders::Model::HEADER,
-        ExportDataset::Products => products::Model::HEADER,
-        ExportDataset::Customers => customers::Model::HEADER,
-        ExportDataset::AuditLog => crate::audit::query::AuditEntry::HEADER,
+        ExportDataset::Orders => &rows::ORDERS,
+        ExportDataset::Products => &rows::PRODUCTS,
+        ExportDataset::Customers => &rows::CUSTOMERS,
+        ExportDataset::AuditLog => &rows::AUDIT_LOG,
+    }
+}
+
+/// Writes the CSV of `dataset` (header, then every row in id order) into `out`, one keyset chunk
+/// per query, all on one connection. Between chunks, when the pacer says so, the claim's heartbeat renews the lease;
+/// a claim taken back stops the export. Returns the number of rows.
+async fn write_csv<W: Write>(
+    db: &Db,
+    dataset: ExportDataset,
+    scope: Scope,
+    filters: &ExportFilters,
+    out: &mut csv::Writer<W>,
+    mut lease: Option<(&Claim, &mut Pacer)>,
+) -> Result<u64, Failure> {
+    let layout = layout(dataset);
+    out.write_record(layout.header).map_err(|e| io(e.into()))?;
+    let mut reader = Reader::acquire(db).await?;
+    let mut rows = 0u64;
+    let mut after_id = 0;
+    loop {
+        let statement = chunk_statement(db.backend(), dataset, scope, filters, after_id);
+        let chunk = rows::write_chunk(&mut reader, statement, layout.cells, out).await?;
+        rows += chunk.rows;
+        match chunk.last_id {
+            Some(id) if chunk.rows == CHUNK => after_id = id,
+            _ => return Ok(rows),
+        }
+        if let Some((claim, pacer)) = lease.as_mut()
+            && pacer.due(Instant::now())
+            && !jobs::heartbeat(db, claim).await?
+        {
+            return Err(Failure::Lost);
+        }
     }
 }
 
@@ -122,6 +194,15 @@ impl From<DomainError> for Failure {
     }
 }
 
+impl From<RowsError> for Failure {
+    fn from(error: RowsError) -> Self {
+        match error {
+            RowsError::Read(error) => error.into(),
+            RowsError::Write(error) => io(error),
+        }
+    }
+}
+
 fn io(error: std::io::Error) -> Failure {
     Failure::Retryable(format!("writing the export file failed: {error}"))
 }
@@ -132,29 +213,19 @@ async fn write_file(
     job: &export_jobs::Model,
     claim: &Claim,
     key: &str,
+    heartbeat_every: Duration,
 ) -> Result<Written, Failure> {
     let filters: ExportFilters = serde_json::from_str(&job.filters)
         .map_err(|e| Failure::Permanent(format!("the export's filters are unreadable: {e}")))?;
     let scope = job.tenant_id.map_or(Scope::All, |id| Scope::Tenant(TenantId(id)));
     let file = store.create(key).map_err(io)?;
-    let mut writer = csv::Writer::from_writer(Measured { inner: file, bytes: 0, hasher: Sha256::new() });
-    writer.write_record(header(job.dataset)).map_err(|e| io(e.into()))?;
-    let mut rows = 0u64;
-    let mut after_id = 0;
-    loop {
-        let (records, last_id) = chunk(db, job.dataset, scope, &filters, after_id).await?;
-        for record in &records {
-            writer.write_record(record.iter().cloned().map(neutralize)).map_err(|e| io(e.into()))?;
-        }
-        rows += records.len() as u64;
-        if !jobs::heartbeat(db, claim).await? {
-            return Err(Failure::Lost);
-        }
-        match last_id {
-            Some(id) if records.len() as u64 == CHUNK => after_id = id,
-            _ => break,
-        }
-    }
+    let mut writer = csv::WriterBuilder::new().buffer_capacity(CSV_BUFFER).from_writer(Measured {
+        inner: file,
+        bytes: 0,
+        hasher: Sha256::new(),
+    });
+    let mut pacer = Pacer::new(heartbeat_every, Instant::now());
+    let rows = write_csv(db, job.dataset, scope, &filters, &mut writer, Some((claim, &mut pacer))).await?;
     let mut measured = writer.into_inner().map_err(|e| io(e.into_error()))?;
     measured.flush().map_err(io)?;
     let Measured { bytes, hasher, .. } = measured;
@@ -173,7 +244,8 @@ pub async fn execute(
     let job =
         export_jobs::Entity::find_by_id(claim.id).one(db.conn()).await?.ok_or(DomainError::NotFound("export job"))?;
     let key = format!("{}-{}.csv", job.id, claim.token);
-    let (outcome, extra) = match write_file(db, store, &job, claim, &key).await {
+    let heartbeat_every = heartbeat_interval(settings.lease);
+    let (outcome, extra) = match write_file(db, store, &job, claim, &key, heartbeat_every).await {
         Ok(written) => {
             let expires_at = storable_time(Utc::now()) + settings.export_ttl;
             let extra = vec![
@@ -228,3 +300,6 @@ pub async fn cleanup_expired(db: &Db, store: &dyn ExportStore) -> Result<usize, 
     }
     Ok(expired.len())
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,6 +2,11 @@
 //! [`REGISTRY`]. An action names the rows it targets, checks its parameters, and turns a row
 //! into its changed form. It never writes: the runner diffs before and after and writes the
 //! changed columns, update-only, so an action cannot insert or delete anything.
+//!
+//! An action may also give its change as SQL ([`Change::sql`]), for the rows where the SQL
+//! computes exactly what [`Change::apply`] does: the runner then changes those rows with one
+//! set-based UPDATE, without reading them, and only the others go through `apply`. The preview
+//! always uses `apply`; a test of the action proves the two agree.
 
 mod article_publish;
 mod article_unpublish;
@@ -11,6 +16,7 @@ mod product_price_change;
 mod product_set_visibility;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::SimpleExpr;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -35,6 +41,23 @@ pub(crate) trait Change: Send + Sync {
     /// The row as the change leaves it. `Ok(None)`: already so, nothing to write (which is what
     /// makes re-applying harmless). `Err(reason)`: this row cannot take the change.
     fn apply(&self, row: &TargetRow, now: DateTime<Utc>) -> Result<Option<TargetRow>, String>;
+    /// The same change as SQL over the action's table, if it has one; `None`: every row goes
+    /// through `apply`.
+    fn sql(&self) -> Option<SqlForm> {
+        None
+    }
+}
+
+/// A change as SQL expressions over the target table's current row (columns qualified with
+/// the table's name). On every row where `exact` holds, `changes` must hold exactly when
+/// `apply` gives `Ok(Some(after))`, and `set` must compute `after`'s changed columns; `apply`
+/// must not fail there. Rows where `exact` does not hold (e.g. where the SQL could overflow)
+/// are read and go through `apply`.
+pub(crate) struct SqlForm {
+    /// `column = expression`, the changed columns (`updated_at` is the runner's).
+    pub set: Vec<(&'static str, SimpleExpr)>,
+    pub exact: SimpleExpr,
+    pub changes: SimpleExpr,
 }
 
 const REGISTRY: &[&dyn Action] = &[

@@ -7,11 +7,17 @@
 //! prices are never negative), computed in i128 from the percentage in hundredths, so no
 //! floating point is involved and nothing overflows mid-way. A price never goes below 0
 //! (-100% makes it 0); a result too large to store fails that row, not the job.
+//!
+//! The runner applies it in SQL, `(price_minor × (10000 + hundredths) + 5000) / 10000` in
+//! integers, on the rows where that cannot overflow (`0 <= price_minor <= bound`): for a
+//! non-negative numerator, adding half the divisor and truncating is rounding half away from
+//! zero. Larger prices (and any negative one) go through the Rust rule above.
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use serde_json::Value;
 
-use super::{Action, Change, parse_params, wrong_row};
+use super::{Action, Change, SqlForm, parse_params, wrong_row};
 use crate::{
     DomainError,
     bulk::target::{TargetKind, TargetRow},
@@ -94,6 +100,22 @@ pub(crate) fn new_price(price_minor: i64, hundredths: i64) -> Option<i64> {
     i64::try_from(divide_rounding_half_away(scaled, WHOLE).max(0)).ok()
 }
 
+impl Percent {
+    /// `10000 + hundredths`: what a price is multiplied by, before dividing by 10000 (0 to
+    /// 110000).
+    fn factor(&self) -> i64 {
+        10_000 + self.0
+    }
+
+    /// The largest price the SQL form takes: `price × factor + 5000` stays within i64.
+    fn sql_bound(&self) -> i64 {
+        match self.factor() {
+            factor if factor > 0 => (i64::MAX - 5000) / factor,
+            _ => i64::MAX,
+        }
+    }
+}
+
 impl Change for Percent {
     fn params(&self) -> Value {
         if self.0 % 100 == 0 {
@@ -117,11 +139,22 @@ impl Change for Percent {
         changed.price_minor = price;
         Ok(Some(TargetRow::Product(changed)))
     }
+
+    fn sql(&self) -> Option<SqlForm> {
+        let price = || Expr::col((TargetKind::Products.table(), "price_minor"));
+        let new_price = || -> SimpleExpr { price().mul(self.factor()).add(5000i64).div(WHOLE as i64) };
+        Some(SqlForm {
+            set: vec![("price_minor", new_price())],
+            exact: price().between(0i64, self.sql_bound()),
+            changes: ExprTrait::ne(new_price(), price()),
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{bulk::target::ProductRow, entities::enums::ProductVisibility};
     use serde_json::json;
 
     #[test]
@@ -178,6 +211,110 @@ mod tests {
         assert_eq!(new_price(i64::MAX, -1000), Some(8_301_034_833_169_298_226));
         assert_eq!(new_price(i64::MAX, 1), None);
         assert_eq!(new_price(i64::MAX / 11, 100_000), Some(i64::MAX / 11 * 11));
+    }
+
+    /// The SQL form next to the Rust rule, on the engine: for any percentage and prices of
+    /// every size (small ones, halves, the SQL form's bound and around it, the largest), the
+    /// rows the SQL form takes get the price the Rust rule computes, change exactly when the
+    /// rule changes them, and are exactly those where the SQL cannot overflow.
+    #[test]
+    fn the_sql_form_computes_what_the_rust_rule_does() {
+        use proptest::{prelude::*, test_runner::TestRunner};
+        use sea_orm::{ConnectionTrait, Database, DatabaseConnection, TransactionTrait, sea_query::Query};
+
+        async fn check(conn: &DatabaseConnection, hundredths: i64, prices: &[i64]) -> Result<(), String> {
+            let fail = |e: sea_orm::DbErr| e.to_string();
+            let change = Percent(hundredths);
+            let sql = change.sql().ok_or("no SQL form")?;
+            let txn = conn.begin().await.map_err(fail)?;
+            txn.execute_unprepared(
+                "CREATE TEMPORARY TABLE products (id BIGINT PRIMARY KEY, price_minor BIGINT NOT NULL)",
+            )
+            .await
+            .map_err(fail)?;
+            let mut insert = Query::insert();
+            insert.into_table("products").columns(["id", "price_minor"]);
+            for (id, price) in prices.iter().enumerate() {
+                insert.values_panic([(id as i64).into(), (*price).into()]);
+            }
+            txn.execute(&insert).await.map_err(fail)?;
+            let exact = Query::select().column("id").expr(sql.exact.clone()).from("products").to_owned();
+            for row in txn.query_all(&exact).await.map_err(fail)? {
+                let (id, exact): (i64, bool) =
+                    (row.try_get_by_index(0).map_err(fail)?, row.try_get_by_index(1).map_err(fail)?);
+                let price = prices[id as usize];
+                let expected = (0..=change.sql_bound()).contains(&price);
+                if exact != expected {
+                    return Err(format!("{price} at {hundredths}: exact is {exact}"));
+                }
+            }
+            let (_, new) = sql.set.first().cloned().ok_or("no column set")?;
+            let changed = Query::select()
+                .column("id")
+                .expr(new)
+                .expr(sql.changes.clone())
+                .from("products")
+                .and_where(sql.exact.clone())
+                .to_owned();
+            for row in txn.query_all(&changed).await.map_err(fail)? {
+                let id: i64 = row.try_get_by_index(0).map_err(fail)?;
+                let (new, changes): (i64, bool) =
+                    (row.try_get_by_index(1).map_err(fail)?, row.try_get_by_index(2).map_err(fail)?);
+                let price = prices[id as usize];
+                let row = TargetRow::Product(ProductRow {
+                    id,
+                    tenant_id: 1,
+                    name: "p".into(),
+                    price_minor: price,
+                    currency: "EUR".into(),
+                    visibility: ProductVisibility::Visible,
+                });
+                let rust = match change.apply(&row, Utc::now()) {
+                    Ok(Some(TargetRow::Product(after))) => Some(after.price_minor),
+                    Ok(None) => None,
+                    other => return Err(format!("{price} at {hundredths}: the rule gave {other:?}")),
+                };
+                if changes != rust.is_some() || new != rust.unwrap_or(price) {
+                    return Err(format!("{price} at {hundredths}: SQL {new} (changes: {changes}), Rust {rust:?}"));
+                }
+            }
+            txn.rollback().await.map_err(fail)?;
+            Ok(())
+        }
+
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let mut engines = vec![runtime.block_on(Database::connect("sqlite::memory:")).unwrap()];
+        if let Ok(url) = std::env::var("OPSDECK_TEST_POSTGRES_URL") {
+            engines.push(runtime.block_on(Database::connect(url)).unwrap());
+        }
+        let percent = prop_oneof![
+            Just(-10_000i64),
+            Just(-5000i64),
+            Just(-1000i64),
+            Just(1i64),
+            Just(100_000i64),
+            (MIN_HUNDREDTHS..=MAX_HUNDREDTHS).prop_filter("0 is not a change", |h| *h != 0),
+        ];
+        let case = percent.prop_flat_map(|hundredths| {
+            let bound = Percent(hundredths).sql_bound();
+            let price = prop_oneof![
+                0i64..2000,
+                (0i64..1_000_000).prop_map(|p| p / 10 * 10 + 5),
+                0i64..=i64::MAX,
+                bound.saturating_sub(3)..=bound.saturating_add(3),
+                Just(i64::MAX),
+                Just(0i64),
+            ];
+            (Just(hundredths), proptest::collection::vec(price, 1..40))
+        });
+        for engine in &engines {
+            let mut runner = TestRunner::new(ProptestConfig { cases: 300, ..ProptestConfig::default() });
+            runner
+                .run(&case, |(hundredths, prices)| {
+                    runtime.block_on(check(engine, hundredths, &prices)).map_err(TestCaseError::fail)
+                })
+                .unwrap();
+        }
     }
 
     #[test]
