@@ -5,8 +5,9 @@ use utoipa::{
     Modify, OpenApi,
     openapi::{
         Content, Ref, RefOr, Response, ResponseBuilder,
+        path::Operation,
         path::ParameterIn,
-        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+        security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme},
     },
 };
 use utoipa_actix_web::AppExt;
@@ -72,6 +73,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let (_, mut api) =
         App::new().into_utoipa_app().openapi(base()).configure(routes::ops).configure(routes::api_v1).split_for_parts();
     document_input_refusals(&mut api);
+    document_access_refusals(&mut api);
     api
 }
 
@@ -87,41 +89,68 @@ fn problem(description: String) -> RefOr<Response> {
         .into()
 }
 
+fn operations_mut(api: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
+    api.paths.paths.values_mut().flat_map(|item| {
+        [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
+    })
+}
+
+/// The refusals every operation shares because its caller goes through the same checks
+/// ([`crate::auth`]): 401 wherever a bearer token is required, 403 wherever `x-permission` names
+/// a permission. An operation that documents its own 401 or 403 keeps it.
+fn document_access_refusals(api: &mut utoipa::openapi::OpenApi) {
+    let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
+    for operation in operations_mut(api) {
+        let signed_in = operation.security.iter().flatten().any(|requirement| *requirement == bearer);
+        let permission = operation
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("x-permission"))
+            .and_then(|permission| permission.as_str())
+            .is_some_and(|permission| permission.contains(':'));
+        let responses = &mut operation.responses.responses;
+        if signed_in {
+            responses.entry("401".to_owned()).or_insert_with(|| problem("Not signed in".to_owned()));
+        }
+        if permission {
+            responses.entry("403".to_owned()).or_insert_with(|| problem("Missing permission".to_owned()));
+        }
+    }
+}
+
 /// The refusals every operation shares because its input goes through the same extractors
 /// ([`crate::extract`], the body limit): documented here once, from the same constants.
 fn document_input_refusals(api: &mut utoipa::openapi::OpenApi) {
-    for item in api.paths.paths.values_mut() {
-        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
-        for operation in operations.into_iter().flatten() {
-            let raw_body = operation.operation_id.as_deref().is_some_and(|id| RAW_BODY_OPERATIONS.contains(&id));
-            let json_body = !raw_body
-                && matches!(&operation.request_body, Some(RefOr::T(body)) if body.content.contains_key("application/json"));
-            let query = operation.parameters.iter().flatten().any(
+    for operation in operations_mut(api) {
+        let raw_body = operation.operation_id.as_deref().is_some_and(|id| RAW_BODY_OPERATIONS.contains(&id));
+        let json_body = !raw_body
+            && matches!(&operation.request_body, Some(RefOr::T(body)) if body.content.contains_key("application/json"));
+        let query =
+            operation.parameters.iter().flatten().any(
                 |parameter| matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Query),
             );
-            let responses = &mut operation.responses.responses;
-            if json_body {
-                responses.entry("400".to_owned()).or_insert_with(|| {
-                    problem(format!(
-                        "The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper \
-                         than {MAX_JSON_DEPTH} levels (`json_too_deep`)"
-                    ))
-                });
-                responses.entry("413".to_owned()).or_insert_with(|| {
-                    problem("The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default)".to_owned())
-                });
-                responses
-                    .entry("415".to_owned())
-                    .or_insert_with(|| problem("The body is not sent as `Content-Type: application/json`".to_owned()));
-                responses.entry("422".to_owned()).or_insert_with(|| {
-                    problem("The body does not match the schema (`validation_failed`, per field)".to_owned())
-                });
-            }
-            if query {
-                responses.entry("422".to_owned()).or_insert_with(|| {
-                    problem("A query parameter does not match its schema (`validation_failed`, per field)".to_owned())
-                });
-            }
+        let responses = &mut operation.responses.responses;
+        if json_body {
+            responses.entry("400".to_owned()).or_insert_with(|| {
+                problem(format!(
+                    "The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper \
+                     than {MAX_JSON_DEPTH} levels (`json_too_deep`)"
+                ))
+            });
+            responses.entry("413".to_owned()).or_insert_with(|| {
+                problem("The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default)".to_owned())
+            });
+            responses
+                .entry("415".to_owned())
+                .or_insert_with(|| problem("The body is not sent as `Content-Type: application/json`".to_owned()));
+            responses.entry("422".to_owned()).or_insert_with(|| {
+                problem("The body does not match the schema (`validation_failed`, per field)".to_owned())
+            });
+        }
+        if query {
+            responses.entry("422".to_owned()).or_insert_with(|| {
+                problem("A query parameter does not match its schema (`validation_failed`, per field)".to_owned())
+            });
         }
     }
 }

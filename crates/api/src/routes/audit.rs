@@ -129,8 +129,6 @@ impl AuditQuery {
     operation_id = "list_audit_logs", tag = "audit", params(PageQuery, TenantQuery, AuditQuery),
     responses(
         (status = 200, description = "Newest first", body = Page<AuditLogEntry>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
@@ -156,8 +154,6 @@ pub async fn list_audit_logs(
     operation_id = "get_audit_log", tag = "audit",
     responses(
         (status = 200, description = "The entry", body = AuditLogEntry),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("audit:read"))),
@@ -180,8 +176,6 @@ pub async fn get_audit_log(
     operation_id = "export_audit_logs", tag = "audit", params(TenantQuery, AuditQuery),
     responses(
         (status = 200, description = "CSV with a header row; the columns of an entry", body = String, content_type = "text/csv"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
     ),

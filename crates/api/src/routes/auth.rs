@@ -200,7 +200,6 @@ impl Me {
     tag = "auth",
     responses(
         (status = 200, description = "The caller", body = Me),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-permission" = json!("authenticated"))),
@@ -233,7 +232,6 @@ pub struct MfaCode {
     tag = "auth",
     responses(
         (status = 200, description = "The secret to put into an authenticator", body = MfaEnrollment),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "MFA is already on", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Tokens have no MFA", body = Problem, content_type = "application/problem+json"),
     ),
@@ -256,7 +254,6 @@ pub async fn enroll_mfa(
     tag = "auth",
     responses(
         (status = 204, description = "MFA is on"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not enrolled, or already on", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong code", body = Problem, content_type = "application/problem+json"),
     ),
@@ -280,7 +277,6 @@ pub async fn confirm_mfa(
     tag = "auth",
     responses(
         (status = 204, description = "MFA is off"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "MFA is not on", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong code", body = Problem, content_type = "application/problem+json"),
     ),

@@ -256,8 +256,6 @@ fn confirmation_key(state: &AppState) -> ConfirmationKey {
     operation_id = "preview_bulk_job", tag = "bulk",
     responses(
         (status = 200, description = "What the job would do", body = BulkPreview),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown action, bad parameters or target", body = Problem, content_type = "application/problem+json"),
     ),
@@ -280,8 +278,6 @@ pub async fn preview_bulk_job(
     operation_id = "create_bulk_job", tag = "bulk",
     responses(
         (status = 202, description = "Queued", body = BulkJobView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`token_used`: this token already started a job", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`confirmation_token_invalid` (altered), `confirmation_token_expired`, `confirmation_token_mismatch` (another caller or request), `empty_target`, or bad input", body = Problem, content_type = "application/problem+json"),
@@ -310,8 +306,6 @@ pub async fn create_bulk_job(
     operation_id = "list_bulk_jobs", tag = "bulk", params(PageQuery, TenantQuery, BulkJobQuery),
     responses(
         (status = 200, description = "A page of jobs", body = Page<BulkJobView>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page", body = Problem, content_type = "application/problem+json"),
     ),
@@ -337,8 +331,6 @@ pub async fn list_bulk_jobs(
     operation_id = "get_bulk_job", tag = "bulk",
     responses(
         (status = 200, description = "The job", body = BulkJobView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such job in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("bulk:read"))),
@@ -358,8 +350,6 @@ pub async fn get_bulk_job(
     operation_id = "cancel_bulk_job", tag = "bulk",
     responses(
         (status = 202, description = "Cancelled, or cancellation requested", body = BulkJobView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such job in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`job_finished`: the job has already ended", body = Problem, content_type = "application/problem+json"),
     ),
@@ -381,8 +371,6 @@ pub async fn cancel_bulk_job(
     operation_id = "retry_failed_bulk_job", tag = "bulk",
     responses(
         (status = 202, description = "The new job, queued", body = BulkJobView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such job in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`job_not_finished`, `no_failed_rows` or `already_retried`", body = Problem, content_type = "application/problem+json"),
     ),
@@ -405,8 +393,6 @@ pub async fn retry_failed_bulk_job(
     operation_id = "list_bulk_job_failures", tag = "bulk", params(PageQuery),
     responses(
         (status = 200, description = "A page of failed rows", body = Page<BulkFailureView>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such job in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page", body = Problem, content_type = "application/problem+json"),
     ),

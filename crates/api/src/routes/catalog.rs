@@ -231,8 +231,6 @@ pub struct CommentQuery {
     operation_id = "list_shops", tag = "catalog", params(PageQuery, TenantQuery),
     responses(
         (status = 200, description = "Newest first", body = Page<Shop>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
@@ -255,8 +253,6 @@ pub async fn list_shops(
     operation_id = "get_shop", tag = "catalog",
     responses(
         (status = 200, description = "The shop", body = Shop),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such shop in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
@@ -275,8 +271,6 @@ pub async fn get_shop(
     operation_id = "list_products", tag = "catalog", params(PageQuery, TenantQuery, ProductQuery),
     responses(
         (status = 200, description = "Newest first", body = Page<Product>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
@@ -301,8 +295,6 @@ pub async fn list_products(
     operation_id = "get_product", tag = "catalog",
     responses(
         (status = 200, description = "The product", body = Product),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such product in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
@@ -321,8 +313,6 @@ pub async fn get_product(
     operation_id = "list_orders", tag = "catalog", params(PageQuery, TenantQuery, OrderQuery),
     responses(
         (status = 200, description = "Newest first", body = Page<Order>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
@@ -352,8 +342,6 @@ pub async fn list_orders(
     operation_id = "get_order", tag = "catalog",
     responses(
         (status = 200, description = "The order", body = Order),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such order in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
@@ -372,8 +360,6 @@ pub async fn get_order(
     operation_id = "list_customers", tag = "catalog", params(PageQuery, TenantQuery, CustomerQuery),
     responses(
         (status = 200, description = "Newest first", body = Page<Customer>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
@@ -398,8 +384,6 @@ pub async fn list_customers(
     operation_id = "get_customer", tag = "catalog",
     responses(
         (status = 200, description = "The customer", body = Customer),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
@@ -418,8 +402,6 @@ pub async fn get_customer(
     operation_id = "list_articles", tag = "catalog", params(PageQuery, TenantQuery, ArticleQuery),
     responses(
         (status = 200, description = "Newest first", body = Page<Article>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
@@ -444,8 +426,6 @@ pub async fn list_articles(
     operation_id = "get_article", tag = "catalog",
     responses(
         (status = 200, description = "The article", body = Article),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
@@ -464,8 +444,6 @@ pub async fn get_article(
     operation_id = "list_comments", tag = "catalog", params(PageQuery, TenantQuery, CommentQuery),
     responses(
         (status = 200, description = "Newest first", body = Page<Comment>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
@@ -490,8 +468,6 @@ pub async fn list_comments(
     operation_id = "get_comment", tag = "catalog",
     responses(
         (status = 200, description = "The comment", body = Comment),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such comment in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),

@@ -151,8 +151,6 @@ pub struct DashboardView {
     operation_id = "get_dashboard", tag = "dashboard", params(TenantQuery),
     responses(
         (status = 200, description = "Every widget", body = DashboardView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("dashboard:read"))),

@@ -156,7 +156,6 @@ pub struct RetryResult {
     operation_id = "create_export_job", tag = "exports",
     responses(
         (status = 202, description = "Queued", body = ExportJobView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing permission (an audit-log export also needs audit:export)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
@@ -182,8 +181,6 @@ pub async fn create_export_job(
     operation_id = "list_export_jobs", tag = "exports", params(PageQuery, TenantQuery, ExportQuery),
     responses(
         (status = 200, description = "A page of jobs", body = Page<ExportJobView>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
@@ -213,8 +210,6 @@ pub async fn list_export_jobs(
     operation_id = "get_export_job", tag = "exports",
     responses(
         (status = 200, description = "The job", body = ExportJobView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such job in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("exports:read"))),
@@ -233,8 +228,6 @@ pub async fn get_export_job(
     operation_id = "retry_export_job", tag = "exports",
     responses(
         (status = 202, description = "Queued again", body = ExportJobView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such job in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The job is not FAILED", body = Problem, content_type = "application/problem+json"),
     ),
@@ -256,8 +249,6 @@ pub async fn retry_export_job(
     operation_id = "retry_export_jobs", tag = "exports",
     responses(
         (status = 200, description = "What was retried and what was skipped, and why", body = RetryResult),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No ids, or more than 500", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("exports:retry"))),
@@ -285,8 +276,6 @@ pub async fn retry_export_jobs(
     operation_id = "download_export_job", tag = "exports",
     responses(
         (status = 200, description = "The CSV file", body = String, content_type = "text/csv"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such job in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not DONE yet, or its file expired", body = Problem, content_type = "application/problem+json"),
     ),

@@ -73,8 +73,6 @@ pub struct RangeQuery {
     operation_id = "get_daily_kpis", tag = "kpis", params(RangeQuery, TenantQuery),
     responses(
         (status = 200, description = "A dense series, oldest day first", body = KpiSeries),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad or too long range", body = Problem, content_type = "application/problem+json"),
     ),
@@ -130,8 +128,6 @@ impl From<RebuildJob> for RebuildJobView {
     operation_id = "rebuild_kpis", tag = "kpis",
     responses(
         (status = 202, description = "Queued", body = RebuildJobView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad range", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("kpis:rebuild"))),

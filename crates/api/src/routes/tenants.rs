@@ -65,8 +65,6 @@ pub struct UpdateTenant {
     tag = "admin",
     responses(
         (status = 200, description = "Tenants by slug", body = Page<Tenant>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-permission" = json!("tenants:read"))),
@@ -86,8 +84,6 @@ pub async fn list_tenants(
     tag = "admin",
     responses(
         (status = 201, description = "Created", body = Tenant),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
     ),
@@ -113,8 +109,6 @@ pub async fn create_tenant(
     tag = "admin",
     responses(
         (status = 200, description = "The tenant", body = Tenant),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tenant in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -135,8 +129,6 @@ pub async fn get_tenant(
     tag = "admin",
     responses(
         (status = 200, description = "Updated", body = Tenant),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
     ),

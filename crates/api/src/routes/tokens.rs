@@ -76,8 +76,6 @@ pub struct CreatedToken {
     tag = "tokens",
     responses(
         (status = 200, description = "Tokens, newest first", body = Page<ApiToken>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-permission" = json!("tokens:manage"))),
@@ -97,7 +95,6 @@ pub async fn list_tokens(
     tag = "tokens",
     responses(
         (status = 201, description = "Created; copy the secret now", body = CreatedToken),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing permission, or called with a token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input, or roles beyond your own", body = Problem, content_type = "application/problem+json"),
     ),
@@ -130,8 +127,6 @@ pub async fn create_token(
     tag = "tokens",
     responses(
         (status = 204, description = "Revoked (or already revoked)"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such token of yours", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),

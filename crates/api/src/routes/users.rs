@@ -115,8 +115,6 @@ pub struct GrantRole {
     tag = "admin",
     responses(
         (status = 200, description = "Users by username", body = Page<User>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-permission" = json!("users:read"))),
@@ -136,8 +134,6 @@ pub async fn list_users(
     tag = "admin",
     responses(
         (status = 201, description = "Created", body = User),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The username is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
     ),
@@ -170,8 +166,6 @@ pub async fn create_user(
     tag = "admin",
     responses(
         (status = 200, description = "The user", body = User),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -192,8 +186,6 @@ pub async fn get_user(
     tag = "admin",
     responses(
         (status = 200, description = "Updated", body = User),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "You cannot deactivate yourself", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
@@ -220,8 +212,6 @@ pub async fn update_user(
     tag = "admin",
     responses(
         (status = 200, description = "Bindings", body = Page<RoleBinding>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -243,8 +233,6 @@ pub async fn list_user_roles(
     tag = "admin",
     responses(
         (status = 201, description = "Granted", body = RoleBinding),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already granted, or mixing staff and partner scopes", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
@@ -270,8 +258,6 @@ pub async fn grant_user_role(
     tag = "admin",
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such binding of this user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "You cannot remove your own superadmin role", body = Problem, content_type = "application/problem+json"),
     ),

@@ -190,8 +190,6 @@ pub struct ReprocessResult {
     operation_id = "list_webhook_events", tag = "webhooks", params(PageQuery, TenantQuery, WebhookEventQuery),
     responses(
         (status = 200, description = "A page of events", body = Page<WebhookEventView>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("webhooks:read"))),
@@ -222,8 +220,6 @@ pub async fn list_webhook_events(
     operation_id = "get_webhook_event", tag = "webhooks",
     responses(
         (status = 200, description = "The event", body = WebhookEventDetailView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such event in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("webhooks:read"))),
@@ -242,8 +238,6 @@ pub async fn get_webhook_event(
     operation_id = "reprocess_webhook_event", tag = "webhooks",
     responses(
         (status = 202, description = "Back to PENDING, attempts reset", body = WebhookEventView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such event in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The event is PENDING or RUNNING", body = Problem, content_type = "application/problem+json"),
     ),
@@ -265,8 +259,6 @@ pub async fn reprocess_webhook_event(
     operation_id = "reprocess_webhook_events", tag = "webhooks",
     responses(
         (status = 200, description = "What was enqueued and what was skipped, and why", body = ReprocessResult),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Neither or both of `ids` and `filter`, no ids or more than 1000, or a bad filter", body = Problem, content_type = "application/problem+json"),
     ),
