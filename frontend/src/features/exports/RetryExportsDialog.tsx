@@ -1,6 +1,7 @@
 import type { ExportJob, RetryResult } from '@/api/types';
 import { Button } from '@/components/Button';
 import { Dialog } from '@/components/Dialog';
+import { RequeuedDialog } from '@/components/RequeuedDialog';
 import { InlineError } from '@/components/states';
 import { humanize } from '@/lib/format';
 import { useTenantName } from '@/lib/tenants';
@@ -25,34 +26,13 @@ export function RetryExportsDialog({ jobs, onClose, onRetried, showTenant }: Ret
   if (retry.isSuccess) {
     const { retried, skipped } = retry.data;
     return (
-      // A new dialog (not the confirmation re-rendered), so focus moves to its Close button and Escape works.
-      <Dialog
-        key="result"
+      <RequeuedDialog
         title="Retry requested"
+        noun="job"
+        queuedIds={retried.map((job) => job.id)}
+        skipped={skipped}
         onClose={onClose}
-        footer={
-          <Button variant="primary" onClick={onClose} data-autofocus>
-            Close
-          </Button>
-        }
-      >
-        <p>
-          {retried.length === 1 ? '1 job is' : `${retried.length} jobs are`} back in the queue
-          {retried.length > 0 && `: ${retried.map((job) => `#${job.id}`).join(', ')}`}.
-        </p>
-        {skipped.length > 0 && (
-          <>
-            <p>{skipped.length === 1 ? '1 job was' : `${skipped.length} jobs were`} left alone:</p>
-            <ul className="plain-list">
-              {skipped.map((skip) => (
-                <li key={skip.id}>
-                  #{skip.id}: {skip.detail}
-                </li>
-              ))}
-            </ul>
-          </>
-        )}
-      </Dialog>
+      />
     );
   }
 

@@ -1,6 +1,7 @@
 import type { ReprocessResult, WebhookEvent } from '@/api/types';
 import { Button } from '@/components/Button';
 import { Dialog } from '@/components/Dialog';
+import { RequeuedDialog } from '@/components/RequeuedDialog';
 import { InlineError } from '@/components/states';
 import { StatusBadge } from '@/components/StatusBadge';
 import { useTenantName } from '@/lib/tenants';
@@ -27,36 +28,7 @@ export function ReprocessEventsDialog({ events, showTenant, onClose, onReprocess
 
   if (reprocess.isSuccess) {
     const { enqueued, skipped } = reprocess.data;
-    return (
-      // A new dialog (not the confirmation re-rendered), so focus moves to its Close button and Escape works.
-      <Dialog
-        key="result"
-        title="Reprocessing requested"
-        onClose={onClose}
-        footer={
-          <Button variant="primary" onClick={onClose} data-autofocus>
-            Close
-          </Button>
-        }
-      >
-        <p>
-          {enqueued.length === 1 ? '1 event is' : `${enqueued.length} events are`} back in the queue
-          {enqueued.length > 0 && `: ${enqueued.map((id) => `#${id}`).join(', ')}`}.
-        </p>
-        {skipped.length > 0 && (
-          <>
-            <p>{skipped.length === 1 ? '1 event was' : `${skipped.length} events were`} left alone:</p>
-            <ul className="plain-list">
-              {skipped.map((skip) => (
-                <li key={skip.id}>
-                  #{skip.id}: {skip.detail}
-                </li>
-              ))}
-            </ul>
-          </>
-        )}
-      </Dialog>
-    );
+    return <RequeuedDialog title="Reprocessing requested" noun="event" queuedIds={enqueued} skipped={skipped} onClose={onClose} />;
   }
 
   return (
