@@ -4,6 +4,7 @@ use anyhow::{Context, bail};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+#[derive(Clone)]
 pub struct Api {
     client: reqwest::Client,
     base_url: String,

@@ -26,10 +26,10 @@ pub async fn list(pool: &Pool, api: &Api) -> anyhow::Result<Vec<Endpoint>> {
     let user_id = pool.scalar(&format!("SELECT id FROM users WHERE username = '{BENCH_USERNAME}'")).await?;
     // A token the server refuses would make every measured request a 401: fail here instead.
     api.get("/api/v1/me").await?;
-    let authenticate = [
-        format!("SELECT * FROM users WHERE id = {user_id} LIMIT 1"),
-        format!("SELECT * FROM role_bindings WHERE user_id = {user_id}"),
-    ];
+    let authenticate = [format!(
+        "SELECT * FROM users LEFT JOIN role_bindings ON users.id = role_bindings.user_id \
+         WHERE users.id = {user_id} ORDER BY users.id"
+    )];
     let with_auth = |own: &[String]| authenticate.iter().chain(own).cloned().collect::<Vec<_>>();
     let page_size = PAGE + 1;
 

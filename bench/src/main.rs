@@ -3,6 +3,7 @@
 //! PostgreSQL. `bash bench/run.sh` builds, installs wrk and runs it; README "Benchmarks" says
 //! how to read the results.
 
+mod alongside;
 mod api;
 mod baseline;
 mod closed_loop;
@@ -30,6 +31,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::{
+    alongside::{Alongside, Trickle, TrickleTarget},
     api::Api,
     database::Pool,
     dataset::DatasetSpec,
@@ -328,7 +330,7 @@ async fn bench_engine(engine: Engine, args: &Args) -> anyhow::Result<EngineRepor
     }
 
     // The discount again over many more products, last: the padding changes the catalog.
-    let mut bulk_large = None;
+    let (mut bulk_large, mut bulk_alongside) = (None, None);
     if args.wants(Part::Bulk) && args.bulk_large_rows > 0 {
         eprintln!("  padding products to {} rows", args.bulk_large_rows);
         let padding = Instant::now();
@@ -336,9 +338,23 @@ async fn bench_engine(engine: Engine, args: &Args) -> anyhow::Result<EngineRepor
         eprintln!("    {products} products ({:.1} s)", padding.elapsed().as_secs_f64());
         let server = Server::start(&setup, true).await?;
         let api = Api::sign_in(&server.base_url, BENCH_USERNAME, &password).await?;
-        eprintln!("  bulk job over {products} products: opsdeck");
+        let (tenant_id, tenant_slug) = endpoints::a_tenant(&pool).await?;
+        let target = TrickleTarget { tenant_id, tenant_slug };
+        let signer = Signer::new(&webhook_secret)?;
+        let trickle = |target| Trickle::start(&server.base_url, &api, signer.clone(), target);
+        eprintln!("  other work, alone for {} s", TRICKLE_ALONE.as_secs());
+        let alone = trickle(target.clone());
+        tokio::time::sleep(TRICKLE_ALONE).await;
+        let idle = alone.finish().await?;
+        eprintln!("  bulk job over {products} products: opsdeck, with other work alongside");
+        let alongside = trickle(target);
         let ours = jobs::bulk_discount(&api).await?;
-        eprintln!("    {:.0} rows/s", ours.rows_per_second);
+        let during_bulk = alongside.finish().await?;
+        eprintln!(
+            "    {:.0} rows/s; exports done in p50 {:.0} ms alone, {:.0} ms alongside",
+            ours.rows_per_second, idle.export_done.p50_ms, during_bulk.export_done.p50_ms
+        );
+        bulk_alongside = Some(Alongside { idle, during_bulk });
         server.stop().await?;
         eprintln!("  bulk job over {products} products: raw SQL");
         let comparison = JobComparison::new(ours, baseline::bulk_discount(&pool).await?, BULK_METHOD);
@@ -383,6 +399,7 @@ async fn bench_engine(engine: Engine, args: &Args) -> anyhow::Result<EngineRepor
         loads,
         bulk,
         bulk_large,
+        bulk_alongside,
         export,
         export_large,
         memory: Memory {
@@ -394,6 +411,9 @@ async fn bench_engine(engine: Engine, args: &Args) -> anyhow::Result<EngineRepor
         seconds: started.elapsed().as_secs_f64(),
     })
 }
+
+/// How long the reference trickle of other work runs with no bulk job.
+const TRICKLE_ALONE: Duration = Duration::from_secs(5);
 
 const BULK_METHOD: &str = "UPDATE, 500 rows per transaction";
 

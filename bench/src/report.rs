@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::{
     Engine,
+    alongside::{Alongside, Flow},
     dataset::DatasetOrigin,
     stats::{LoadFigures, Throughput},
 };
@@ -44,6 +45,8 @@ pub struct EngineReport {
     pub bulk: Option<JobComparison>,
     /// The discount again over the products padded to `--bulk-large-rows`.
     pub bulk_large: Option<JobComparison>,
+    /// Other work (webhooks, small exports) while the padded discount ran, and without it.
+    pub bulk_alongside: Option<Alongside>,
     pub export: Option<JobComparison>,
     /// The export again over the audit log padded to `--export-large-rows`.
     pub export_large: Option<ExportScaling>,
@@ -244,6 +247,23 @@ impl Report {
                 );
             }
         }
+        if self.engines.iter().any(|engine| engine.bulk_alongside.is_some()) {
+            out.push_str(
+                "\n## Other work while the padded bulk job runs\n\n\
+                 A signed webhook delivery every 200 ms and a small export (one tenant's customers) every \
+                 second, alone for 5 s and then during the padded discount. Latencies in ms: the delivery's \
+                 round trip, receipt to processed (includes the worker's poll interval), export created to \
+                 done.\n\n\
+                 | Engine | when | deliveries | p50 | p99 | processed | p50 | p99 | exports | p50 | p99 |\n\
+                 |---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+            );
+            for engine in &self.engines {
+                let Some(alongside) = &engine.bulk_alongside else { continue };
+                for (when, flow) in [("alone", &alongside.idle), ("during the bulk job", &alongside.during_bulk)] {
+                    let _ = writeln!(out, "| {} | {when} | {} |", engine.engine.name(), flow_cells(flow));
+                }
+            }
+        }
         out.push_str("\n## Server memory (VmRSS, MiB)\n\n");
         out.push_str(
             "| Engine | idle | under load (peak) | before export | during export (peak) |\n|---|--:|--:|--:|--:|\n",
@@ -296,4 +316,24 @@ impl Report {
         }
         out
     }
+}
+
+/// Counts (with failures) and latencies of one trickle, as table cells.
+fn flow_cells(flow: &Flow) -> String {
+    let count = |figures: &LoadFigures| match figures.errors {
+        0 => figures.requests.to_string(),
+        errors => format!("{} ({errors} failed)", figures.requests),
+    };
+    format!(
+        "{} | {:.1} | {:.1} | {} | {:.0} | {:.0} | {} | {:.0} | {:.0}",
+        count(&flow.delivery),
+        flow.delivery.p50_ms,
+        flow.delivery.p99_ms,
+        count(&flow.event_processed),
+        flow.event_processed.p50_ms,
+        flow.event_processed.p99_ms,
+        count(&flow.export_done),
+        flow.export_done.p50_ms,
+        flow.export_done.p99_ms,
+    )
 }

@@ -56,7 +56,7 @@ impl ResponseError for ApiError {
                 DomainError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
                 DomainError::Forbidden(_) | DomainError::MfaEnrollmentRequired => StatusCode::FORBIDDEN,
                 DomainError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-                DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                DomainError::Transient(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
         }
     }
@@ -75,7 +75,7 @@ impl ResponseError for ApiError {
                 DomainError::Forbidden(_) => ("forbidden", error.to_string(), Vec::new()),
                 DomainError::MfaEnrollmentRequired => ("mfa_enrollment_required", error.to_string(), Vec::new()),
                 DomainError::TooManyRequests { .. } => ("too_many_requests", error.to_string(), Vec::new()),
-                DomainError::Internal(cause) => {
+                DomainError::Transient(cause) | DomainError::Internal(cause) => {
                     tracing::error!(request_id = request_id.as_deref(), %cause, "internal error");
                     ("internal_error", "something went wrong on our side; quote the request id".to_owned(), Vec::new())
                 }

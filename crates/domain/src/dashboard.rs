@@ -1,5 +1,8 @@
 //! The dashboard: everything the first screen shows, read in a fixed number of queries (one per
-//! widget, two for the KPIs) whatever the data size, all in the caller's scope.
+//! widget, two for the KPIs) whatever the data size, all in the caller's scope, and all in one
+//! read-only snapshot: every widget shows the same instant (a job cannot appear both running
+//! and failed), and the queries share one pooled connection instead of taking and returning
+//! one each.
 
 use chrono::{Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -35,13 +38,14 @@ pub struct Dashboard {
 }
 
 pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> Result<Dashboard, DomainError> {
+    let txn = db.begin_snapshot_read().await?;
     let exports = |statuses: Vec<ExportJobStatus>| {
         scope
             .filter(export_jobs::Entity::find(), export_jobs::Column::TenantId)
             .filter(export_jobs::Column::Status.is_in(statuses))
             .order_by_desc(export_jobs::Column::Id)
             .limit(20)
-            .all(db.conn())
+            .all(&txn)
     };
     let failed_exports = exports(vec![ExportJobStatus::Failed]).await?;
     let active_exports = exports(vec![ExportJobStatus::Pending, ExportJobStatus::Running]).await?;
@@ -52,7 +56,7 @@ pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> 
                 .filter(webhook_events::Column::Status.eq(WebhookEventStatus::Failed))
                 .order_by_desc(webhook_events::Column::Id)
                 .limit(20)
-                .all(db.conn())
+                .all(&txn)
                 .await?,
         ),
         Err(_) => None,
@@ -62,27 +66,28 @@ pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> 
         .filter(bulk_jobs::Column::Status.is_in([BulkJobStatus::Pending, BulkJobStatus::Running]))
         .order_by_desc(bulk_jobs::Column::Id)
         .limit(20)
-        .all(db.conn())
+        .all(&txn)
         .await?;
     let recent_articles = scoped::<articles::Entity>(scope)
         .filter(articles::Column::Status.eq(ArticleStatus::Published))
         .order_by_desc(articles::Column::PublishedAt)
         .limit(10)
-        .all(db.conn())
+        .all(&txn)
         .await?;
     let today = Utc::now().with_timezone(&tz).date_naive();
-    let kpis = daily_series(db, scope, today - Duration::days(KPI_DAYS - 1), today).await?;
+    let kpis = daily_series(&txn, scope, today - Duration::days(KPI_DAYS - 1), today).await?;
     let recent_audit = match caller.authorize(Permission::AuditRead) {
         Ok(_) => {
             scope
                 .filter(audit_log::Entity::find(), audit_log::Column::TenantId)
                 .order_by_desc(audit_log::Column::Id)
                 .limit(50)
-                .all(db.conn())
+                .all(&txn)
                 .await?
         }
         Err(_) => Vec::new(),
     };
+    txn.commit().await?;
     Ok(Dashboard {
         failed_exports,
         active_exports,

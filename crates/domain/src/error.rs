@@ -39,6 +39,10 @@ pub enum DomainError {
     /// Throttled; try again after the given time.
     #[error("too many attempts; retry in {} seconds", retry_after.as_secs())]
     TooManyRequests { retry_after: Duration },
+    /// A concurrent transaction got in the way (PostgreSQL's serialization failure or deadlock):
+    /// the transaction was undone, and doing the same again can succeed.
+    #[error("a concurrent change got in the way: {0}")]
+    Transient(String),
     /// Anything unexpected: a database failure, a broken invariant.
     #[error("internal error: {0}")]
     Internal(String),
@@ -69,7 +73,18 @@ impl DomainError {
 
 impl From<sea_orm::DbErr> for DomainError {
     fn from(error: sea_orm::DbErr) -> Self {
-        Self::Internal(error.to_string())
+        if is_transient(&error) { Self::Transient(error.to_string()) } else { Self::Internal(error.to_string()) }
+    }
+}
+
+/// SQLSTATE 40001 (serialization failure) or 40P01 (deadlock detected).
+fn is_transient(error: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match error {
+        DbErr::Exec(RuntimeErr::SqlxError(cause)) | DbErr::Query(RuntimeErr::SqlxError(cause)) => {
+            matches!(cause.as_database_error().and_then(|e| e.code()).as_deref(), Some("40001" | "40P01"))
+        }
+        _ => false,
     }
 }
 

@@ -88,7 +88,7 @@ pub async fn get_daily_kpis(
     let scope = auth.scope.narrow(tenant.tenant_id)?;
     let to = range.to.unwrap_or_else(|| Utc::now().with_timezone(&state.settings.kpi.timezone).date_naive());
     let from = range.from.unwrap_or(to - Duration::days(29));
-    let days = kpis::daily_series(&state.db, scope, from, to).await?;
+    let days = kpis::daily_series(state.db.conn(), scope, from, to).await?;
     Ok(web::Json(KpiSeries { tenant_id: scope.tenant_id(), days: days.into_iter().map(DailyKpiView::from).collect() }))
 }
 

@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 use crate::{
-    Db, DomainError,
+    DomainError,
     access::Scope,
     entities::{kpi_daily, kpi_daily_revenue},
 };
@@ -40,7 +40,12 @@ impl DailyKpi {
 }
 
 /// `[from, to]` for the scope: a tenant's rows, or the platform rows for staff.
-pub async fn daily_series(db: &Db, scope: Scope, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyKpi>, DomainError> {
+pub async fn daily_series(
+    conn: &impl ConnectionTrait,
+    scope: Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<DailyKpi>, DomainError> {
     if to < from {
         return Err(DomainError::invalid_field("to", "must not be before from"));
     }
@@ -55,7 +60,7 @@ pub async fn daily_series(db: &Db, scope: Scope, from: NaiveDate, to: NaiveDate)
         .filter(tenant_filter(kpi_daily::Column::TenantId))
         .filter(kpi_daily::Column::Day.between(from, to))
         .order_by_asc(kpi_daily::Column::Day)
-        .all(db.conn())
+        .all(conn)
         .await?;
     let revenue_rows = kpi_daily_revenue::Entity::find()
         .filter(match scope.tenant_id() {
@@ -64,7 +69,7 @@ pub async fn daily_series(db: &Db, scope: Scope, from: NaiveDate, to: NaiveDate)
         })
         .filter(kpi_daily_revenue::Column::Day.between(from, to))
         .order_by_asc(kpi_daily_revenue::Column::Currency)
-        .all(db.conn())
+        .all(conn)
         .await?;
 
     let mut days: BTreeMap<NaiveDate, DailyKpi> = BTreeMap::new();
