@@ -132,11 +132,7 @@ impl Db {
     /// A write transaction. On SQLite it takes the write lock up front (IMMEDIATE), so two
     /// writers queue on `busy_timeout` instead of failing when one upgrades a read lock.
     pub async fn begin_write(&self) -> Result<DatabaseTransaction, DomainError> {
-        let options = TransactionOptions {
-            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-            ..Default::default()
-        };
-        self.conn.begin_with_options(options).await.map_err(DomainError::from)
+        self.begin_with(None, None).await
     }
 
     /// A write transaction that sees one snapshot throughout. On PostgreSQL it is REPEATABLE
@@ -145,25 +141,30 @@ impl Db {
     /// what the transaction read still holds when it writes, without locking rows up front.
     /// SQLite's write transaction (IMMEDIATE) excludes every other writer anyway.
     pub async fn begin_snapshot_write(&self) -> Result<DatabaseTransaction, DomainError> {
-        if self.backend() != DbBackend::Postgres {
-            return self.begin_write().await;
-        }
-        let options =
-            TransactionOptions { isolation_level: Some(IsolationLevel::RepeatableRead), ..Default::default() };
-        self.conn.begin_with_options(options).await.map_err(DomainError::from)
+        self.begin_with(Some(IsolationLevel::RepeatableRead), None).await
     }
 
     /// A read-only transaction: its statements see the database as of one instant (REPEATABLE
     /// READ READ ONLY on PostgreSQL; a SQLite read transaction is a snapshot in WAL mode) and
     /// run on one pooled connection.
     pub async fn begin_snapshot_read(&self) -> Result<DatabaseTransaction, DomainError> {
+        self.begin_with(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await
+    }
+
+    /// Begins a transaction: a write one (IMMEDIATE on SQLite) unless `access` is read-only.
+    /// Isolation and access mode are PostgreSQL's; SQLite has neither (sea-orm would warn).
+    async fn begin_with(
+        &self,
+        isolation_level: Option<IsolationLevel>,
+        access_mode: Option<AccessMode>,
+    ) -> Result<DatabaseTransaction, DomainError> {
         let options = match self.backend() {
-            DbBackend::Postgres => TransactionOptions {
-                isolation_level: Some(IsolationLevel::RepeatableRead),
-                access_mode: Some(AccessMode::ReadOnly),
+            DbBackend::Postgres => TransactionOptions { isolation_level, access_mode, ..Default::default() },
+            _ if access_mode == Some(AccessMode::ReadOnly) => TransactionOptions::default(),
+            _ => TransactionOptions {
+                sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
                 ..Default::default()
             },
-            _ => TransactionOptions::default(),
         };
         self.conn.begin_with_options(options).await.map_err(DomainError::from)
     }
