@@ -19,7 +19,9 @@ pub enum Pool {
 }
 
 impl Pool {
-    /// A pool like opsdeck's own (`Db::connect`): SQLite in WAL with synchronous=NORMAL.
+    /// A pool like opsdeck's own (`Db::connect`): SQLite in WAL with synchronous=NORMAL, and no
+    /// ping before handing out a connection (opsdeck pings only one idle for 30 s, which a
+    /// measurement never leaves).
     pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
@@ -27,10 +29,15 @@ impl Pool {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new().max_connections(max_connections).connect_with(options).await?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections)
+                .test_before_acquire(false)
+                .connect_with(options)
+                .await?;
             Ok(Self::Sqlite(pool))
         } else {
-            let pool = PgPoolOptions::new().max_connections(max_connections).connect(url).await?;
+            let pool =
+                PgPoolOptions::new().max_connections(max_connections).test_before_acquire(false).connect(url).await?;
             Ok(Self::Postgres(pool))
         }
     }

@@ -14,6 +14,9 @@ const PAGE: i64 = 50;
 const DEEP_PAGE: i64 = 10_000;
 /// Days of KPIs on the dashboard (opsdeck's `KPI_DAYS`).
 const KPI_DAYS: i64 = 14;
+/// A webhook event without its payload (opsdeck's `WebhookEventSummary`).
+const EVENT_SUMMARY: &str = "id, status, attempts, max_attempts, last_error, run_after, started_at, finished_at, \
+    tenant_id, provider, event_id, event_type, received_at, processed_at";
 
 pub struct Endpoint {
     pub name: String,
@@ -48,7 +51,7 @@ pub async fn list(pool: &Pool, api: &Api) -> anyhow::Result<Vec<Endpoint>> {
     let dashboard = [
         "SELECT * FROM export_jobs WHERE status IN ('FAILED') ORDER BY id DESC LIMIT 20".to_owned(),
         "SELECT * FROM export_jobs WHERE status IN ('PENDING', 'RUNNING') ORDER BY id DESC LIMIT 20".to_owned(),
-        "SELECT * FROM webhook_events WHERE status = 'FAILED' ORDER BY id DESC LIMIT 20".to_owned(),
+        format!("SELECT {EVENT_SUMMARY} FROM webhook_events WHERE status = 'FAILED' ORDER BY id DESC LIMIT 20"),
         "SELECT * FROM bulk_jobs WHERE status IN ('PENDING', 'RUNNING') ORDER BY id DESC LIMIT 20".to_owned(),
         "SELECT * FROM articles WHERE status = 'published' ORDER BY published_at DESC LIMIT 10".to_owned(),
         format!("SELECT * FROM kpi_daily WHERE tenant_id IS NULL AND day BETWEEN '{from}' AND '{to}' ORDER BY day"),
@@ -85,9 +88,7 @@ pub async fn list(pool: &Pool, api: &Api) -> anyhow::Result<Vec<Endpoint>> {
             name: "webhook events, first page".to_owned(),
             path: "/api/v1/webhook-events".to_owned(),
             statements: with_auth(&[format!(
-                "SELECT id, status, attempts, max_attempts, last_error, run_after, started_at, finished_at, \
-                 tenant_id, provider, event_id, event_type, received_at, processed_at FROM webhook_events \
-                 ORDER BY id DESC LIMIT {page_size}"
+                "SELECT {EVENT_SUMMARY} FROM webhook_events ORDER BY id DESC LIMIT {page_size}"
             )]),
         },
     ])

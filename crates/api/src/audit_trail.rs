@@ -60,7 +60,7 @@ pub async fn record_refusals(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     // Unrouted paths are noise (scanners), not attempts at an action.
-    let routed = req.match_pattern().is_some();
+    let routed = crate::route::pattern(req.request()).is_some();
     if !routed || !watched(&req) {
         return next.call(req).await;
     }

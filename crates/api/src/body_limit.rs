@@ -20,7 +20,7 @@ fn too_large(limit: usize) -> ApiError {
 
 fn limit_for(req: &ServiceRequest) -> usize {
     let Some(state) = req.app_data::<web::Data<AppState>>() else { return usize::MAX };
-    if req.match_pattern().as_deref() == Some(RECEIVE_PATTERN) {
+    if crate::route::pattern(req.request()).as_deref() == Some(RECEIVE_PATTERN) {
         state.settings.webhooks.max_body_bytes
     } else {
         state.settings.http.max_body_bytes

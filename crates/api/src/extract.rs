@@ -86,8 +86,8 @@ impl Contract {
     }
 
     fn inputs(&self, req: &HttpRequest) -> Option<&Inputs> {
-        let pattern = req.match_pattern()?;
-        self.operations.get(&(req.method().clone(), pattern))
+        let pattern = crate::route::pattern(req)?;
+        self.operations.get(&(req.method().clone(), pattern.to_string()))
     }
 
     /// The checks of [`Json`] for the operation at `method` and route `pattern` (for tests and

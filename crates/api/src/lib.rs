@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod problem;
 mod request_id;
+mod route;
 mod routes;
 mod spa;
 pub mod startup;

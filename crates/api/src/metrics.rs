@@ -87,11 +87,12 @@ pub async fn record(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let method = req.method().to_string();
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let route = crate::route::pattern(req.request());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let response = next.call(req).await?;
     if let Some(state) = state {
-        state.metrics.observe(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+        let route = route.as_deref().unwrap_or("unmatched");
+        state.metrics.observe(&method, route, response.status().as_u16(), started.elapsed().as_secs_f64());
     }
     Ok(response)
 }

@@ -5,13 +5,14 @@
 //! one each.
 
 use chrono::{Duration, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::{
     Db, DomainError,
     access::{Caller, Permission, Scope},
     audit::query::AuditEntry,
     catalog::scoped,
+    db::FirstRows,
     entities::{
         articles, audit_log, bulk_jobs,
         enums::{ArticleStatus, BulkJobStatus, ExportJobStatus, WebhookEventStatus},
@@ -20,7 +21,8 @@ use crate::{
     kpis::{DailyKpi, daily_series},
 };
 
-pub use crate::entities::{bulk_jobs::Model as BulkJob, webhook_events::Model as WebhookEvent};
+pub use crate::entities::bulk_jobs::Model as BulkJob;
+pub use crate::webhooks::WebhookEventSummary;
 use crate::{exports::ExportJob, models::Article};
 
 pub const KPI_DAYS: i64 = 14;
@@ -29,7 +31,7 @@ pub struct Dashboard {
     pub failed_exports: Vec<ExportJob>,
     pub active_exports: Vec<ExportJob>,
     /// `None` when the caller may not read webhook events (partners).
-    pub failed_webhooks: Option<Vec<WebhookEvent>>,
+    pub failed_webhooks: Option<Vec<WebhookEventSummary>>,
     pub running_bulk_jobs: Vec<BulkJob>,
     pub recent_articles: Vec<Article>,
     /// The last 14 days, oldest first; the last entry is today.
@@ -44,8 +46,7 @@ pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> 
             .filter(export_jobs::Entity::find(), export_jobs::Column::TenantId)
             .filter(export_jobs::Column::Status.is_in(statuses))
             .order_by_desc(export_jobs::Column::Id)
-            .limit(20)
-            .all(&txn)
+            .first_rows(20, &txn)
     };
     let failed_exports = exports(vec![ExportJobStatus::Failed]).await?;
     let active_exports = exports(vec![ExportJobStatus::Pending, ExportJobStatus::Running]).await?;
@@ -55,8 +56,8 @@ pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> 
                 .filter(webhook_events::Entity::find(), webhook_events::Column::TenantId)
                 .filter(webhook_events::Column::Status.eq(WebhookEventStatus::Failed))
                 .order_by_desc(webhook_events::Column::Id)
-                .limit(20)
-                .all(&txn)
+                .into_partial_model::<WebhookEventSummary>()
+                .first_rows(20, &txn)
                 .await?,
         ),
         Err(_) => None,
@@ -65,14 +66,12 @@ pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> 
         .filter(bulk_jobs::Entity::find(), bulk_jobs::Column::TenantId)
         .filter(bulk_jobs::Column::Status.is_in([BulkJobStatus::Pending, BulkJobStatus::Running]))
         .order_by_desc(bulk_jobs::Column::Id)
-        .limit(20)
-        .all(&txn)
+        .first_rows(20, &txn)
         .await?;
     let recent_articles = scoped::<articles::Entity>(scope)
         .filter(articles::Column::Status.eq(ArticleStatus::Published))
         .order_by_desc(articles::Column::PublishedAt)
-        .limit(10)
-        .all(&txn)
+        .first_rows(10, &txn)
         .await?;
     let today = Utc::now().with_timezone(&tz).date_naive();
     let kpis = daily_series(&txn, scope, today - Duration::days(KPI_DAYS - 1), today).await?;
@@ -81,8 +80,7 @@ pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> 
             scope
                 .filter(audit_log::Entity::find(), audit_log::Column::TenantId)
                 .order_by_desc(audit_log::Column::Id)
-                .limit(50)
-                .all(&txn)
+                .first_rows(50, &txn)
                 .await?
         }
         Err(_) => Vec::new(),

@@ -4,8 +4,9 @@ use std::{collections::HashSet, str::FromStr, time::Duration};
 
 use opsdeck_migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    AccessMode, DatabaseConnection, DatabaseTransaction, DbBackend, IsolationLevel, SqlxPostgresConnector,
-    SqlxSqliteConnector, TransactionOptions, TransactionTrait,
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, IsolationLevel, Select, SelectModel, Selector, SqlxPostgresConnector, SqlxSqliteConnector,
+    TransactionOptions, TransactionTrait,
 };
 use sqlx::{
     pool::PoolConnectionMetadata,
@@ -174,6 +175,41 @@ impl Db {
     }
 }
 
+/// Reading the first `n` rows of a query (what `.limit(n).all(conn)` reads) with `n` written
+/// into the SQL as a number rather than bound as a parameter. PostgreSQL prices a bound
+/// `LIMIT $n` as a tenth of the rows, so it never settles on a generic plan for the prepared
+/// statement and plans it again on every execution (a sixth of its CPU time on /dashboard);
+/// with the number in the text the statement is planned once per connection. The query must
+/// not have a limit, offset or lock of its own (they would come before this one).
+pub trait FirstRows {
+    type Row;
+
+    fn first_rows<C: ConnectionTrait>(
+        self,
+        n: u64,
+        conn: &C,
+    ) -> impl Future<Output = Result<Vec<Self::Row>, DbErr>> + Send;
+}
+
+impl<M: FromQueryResult + Send> FirstRows for Selector<SelectModel<M>> {
+    type Row = M;
+
+    async fn first_rows<C: ConnectionTrait>(self, n: u64, conn: &C) -> Result<Vec<M>, DbErr> {
+        let mut statement = self.into_statement(conn.get_database_backend());
+        statement.sql.push_str(" LIMIT ");
+        statement.sql.push_str(&n.to_string());
+        M::find_by_statement(statement).all(conn).await
+    }
+}
+
+impl<E: EntityTrait> FirstRows for Select<E> {
+    type Row = E::Model;
+
+    async fn first_rows<C: ConnectionTrait>(self, n: u64, conn: &C) -> Result<Vec<E::Model>, DbErr> {
+        self.into_model::<E::Model>().first_rows(n, conn).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ConnectionTrait, Statement};
@@ -208,6 +244,51 @@ mod tests {
         db.conn().execute_unprepared(&format!("DROP TABLE {table}")).await.unwrap();
         assert!(plain.is_ok(), "{plain:?}");
         assert!(matches!(snapshot, Err(DomainError::Transient(_))), "{snapshot:?}");
+    }
+
+    /// `FirstRows` reads exactly what `.limit(n).all()` reads, with the limit in the SQL text
+    /// and not among the bound values.
+    #[tokio::test]
+    async fn first_rows_reads_what_a_bound_limit_reads_with_the_number_in_the_sql() {
+        use std::sync::{Arc, Mutex};
+
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+
+        use crate::entities::{enums::TenantStatus, tenants};
+
+        let dir = std::env::temp_dir().join(format!("opsdeck-first-rows-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::connect(&format!("sqlite://{}/probe.db", dir.display()), 1).await.unwrap();
+        db.migrate().await.unwrap();
+        for slug in ["first", "second", "third"] {
+            db.conn()
+                .execute_unprepared(&format!(
+                    "INSERT INTO tenants (slug, name, status, created_at, updated_at) \
+                     VALUES ('{slug}', '{slug}', 'active', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                ))
+                .await
+                .unwrap();
+        }
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let mut conn = db.conn().clone();
+        let log = seen.clone();
+        conn.set_metric_callback(move |info| log.lock().unwrap().push(info.statement.clone()));
+        let newest = || {
+            tenants::Entity::find()
+                .filter(tenants::Column::Status.eq(TenantStatus::Active))
+                .order_by_desc(tenants::Column::Id)
+        };
+
+        let literal = newest().first_rows(2, &conn).await.unwrap();
+        let bound = newest().limit(2).all(&conn).await.unwrap();
+
+        assert_eq!(literal.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>(), ["third", "second"]);
+        assert_eq!(literal, bound);
+        let statements = seen.lock().unwrap().clone();
+        let values = |s: &Statement| s.values.as_ref().map_or(0, |v| v.0.len());
+        assert!(statements[0].sql.ends_with(" LIMIT 2"), "{}", statements[0].sql);
+        assert_eq!((values(&statements[0]), values(&statements[1])), (1, 2), "only the status is bound");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// A snapshot read sees one instant: a change committed between two of its statements is

@@ -6,8 +6,9 @@
 //! were written.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::db::FirstRows;
 use crate::{
     Db, DomainError,
     access::Scope,
@@ -56,8 +57,7 @@ pub async fn changed_since(
             .filter(bulk_jobs::Entity::find(), bulk_jobs::Column::TenantId)
             .filter(bulk_jobs::Column::UpdatedAt.gte(since))
             .order_by_desc(bulk_jobs::Column::UpdatedAt)
-            .limit(limit)
-            .all(db.conn())
+            .first_rows(limit, db.conn())
             .await?;
         changes.extend(jobs.into_iter().map(JobChange::Bulk));
     }
@@ -66,8 +66,7 @@ pub async fn changed_since(
             .filter(export_jobs::Entity::find(), export_jobs::Column::TenantId)
             .filter(export_jobs::Column::UpdatedAt.gte(since))
             .order_by_desc(export_jobs::Column::UpdatedAt)
-            .limit(limit)
-            .all(db.conn())
+            .first_rows(limit, db.conn())
             .await?;
         changes.extend(jobs.into_iter().map(JobChange::Export));
     }

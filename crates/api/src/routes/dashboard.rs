@@ -3,7 +3,7 @@
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use opsdeck_domain::{
-    dashboard::{self, BulkJob, WebhookEvent},
+    dashboard::{self, BulkJob, WebhookEventSummary},
     enums::{BulkJobStatus, WebhookEventStatus},
     kpis::DailyKpi,
 };
@@ -35,8 +35,8 @@ pub struct FailedWebhook {
     pub received_at: DateTime<Utc>,
 }
 
-impl From<WebhookEvent> for FailedWebhook {
-    fn from(e: WebhookEvent) -> Self {
+impl From<WebhookEventSummary> for FailedWebhook {
+    fn from(e: WebhookEventSummary) -> Self {
         Self {
             id: e.id,
             provider: e.provider,
