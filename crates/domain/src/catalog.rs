@@ -2,9 +2,8 @@
 //! articles and comments.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
-use crate::db::FirstRows;
 use crate::{
     Db, DomainError,
     access::Scope,
@@ -63,11 +62,11 @@ pub(crate) async fn list<E: TenantOwned>(
     filter: Condition,
     page: PageRequest,
 ) -> Result<Page<E::Model>, DomainError> {
-    let mut query = scoped::<E>(scope).filter(filter).order_by_desc(E::ID);
+    let mut query = scoped::<E>(scope).filter(filter).order_by_desc(E::ID).limit(page.limit + 1);
     if let Some(before) = page.before_id {
         query = query.filter(E::ID.lt(before));
     }
-    Ok(Page::from_rows(query.first_rows(page.limit + 1, db.conn()).await?, page, E::id_of))
+    Ok(Page::from_rows(query.all(db.conn()).await?, page, E::id_of))
 }
 
 /// `list_x` and `get_x` for each catalog resource: the public, scope-taking entry points.

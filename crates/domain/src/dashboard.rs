@@ -12,7 +12,7 @@ use crate::{
     access::{Caller, Permission, Scope},
     audit::query::AuditEntry,
     catalog::scoped,
-    db::FirstRows,
+    db::ConstantRead,
     entities::{
         articles, audit_log, bulk_jobs,
         enums::{ArticleStatus, BulkJobStatus, ExportJobStatus, WebhookEventStatus},
@@ -56,8 +56,7 @@ pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> 
                 .filter(webhook_events::Entity::find(), webhook_events::Column::TenantId)
                 .filter(webhook_events::Column::Status.eq(WebhookEventStatus::Failed))
                 .order_by_desc(webhook_events::Column::Id)
-                .into_partial_model::<WebhookEventSummary>()
-                .first_rows(20, &txn)
+                .first_rows_as::<WebhookEventSummary, _>(20, &txn)
                 .await?,
         ),
         Err(_) => None,

@@ -5,8 +5,9 @@ use std::{collections::HashSet, str::FromStr, time::Duration};
 use opsdeck_migrations::{Migrator, MigratorTrait};
 use sea_orm::{
     AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
-    FromQueryResult, IsolationLevel, Select, SelectModel, Selector, SqlxPostgresConnector, SqlxSqliteConnector,
-    TransactionOptions, TransactionTrait,
+    FromQueryResult, IsolationLevel, PartialModelTrait, QuerySelect, QueryTrait, Select, SqlxPostgresConnector,
+    SqlxSqliteConnector, Statement, TransactionOptions, TransactionTrait,
+    sea_query::{PostgresQueryBuilder, SelectStatement, SqliteQueryBuilder},
 };
 use sqlx::{
     pool::PoolConnectionMetadata,
@@ -175,39 +176,55 @@ impl Db {
     }
 }
 
-/// Reading the first `n` rows of a query (what `.limit(n).all(conn)` reads) with `n` written
-/// into the SQL as a number rather than bound as a parameter. PostgreSQL prices a bound
-/// `LIMIT $n` as a tenth of the rows, so it never settles on a generic plan for the prepared
-/// statement and plans it again on every execution (a sixth of its CPU time on /dashboard);
-/// with the number in the text the statement is planned once per connection. The query must
-/// not have a limit, offset or lock of its own (they would come before this one).
-pub trait FirstRows {
-    type Row;
-
+/// Reading the first `n` rows of a query whose every value is the server's own (enum constants,
+/// the caller's tenant id, dates, `n`) with those values written into the SQL, as a raw query
+/// would be: never for a value that came with a request. A bound value leaves the database a
+/// choice between two bad plans: PostgreSQL either plans the statement again on every execution
+/// (it always does for a bound `LIMIT $n`) or keeps a generic plan made without the value (e.g.
+/// walking the primary key past thousands of rows for `status = $1` where an index on (status,
+/// id) finds rare FAILED rows at once); with the values in the text it plans once per connection
+/// and for the values it runs with.
+pub trait ConstantRead<E: EntityTrait> {
+    /// `self.limit(n).all(conn)`.
     fn first_rows<C: ConnectionTrait>(
         self,
         n: u64,
         conn: &C,
-    ) -> impl Future<Output = Result<Vec<Self::Row>, DbErr>> + Send;
+    ) -> impl Future<Output = Result<Vec<E::Model>, DbErr>> + Send;
+
+    /// `self.into_partial_model::<M>().limit(n).all(conn)`.
+    fn first_rows_as<M: PartialModelTrait + Send, C: ConnectionTrait>(
+        self,
+        n: u64,
+        conn: &C,
+    ) -> impl Future<Output = Result<Vec<M>, DbErr>> + Send;
 }
 
-impl<M: FromQueryResult + Send> FirstRows for Selector<SelectModel<M>> {
-    type Row = M;
-
-    async fn first_rows<C: ConnectionTrait>(self, n: u64, conn: &C) -> Result<Vec<M>, DbErr> {
-        let mut statement = self.into_statement(conn.get_database_backend());
-        statement.sql.push_str(" LIMIT ");
-        statement.sql.push_str(&n.to_string());
-        M::find_by_statement(statement).all(conn).await
-    }
-}
-
-impl<E: EntityTrait> FirstRows for Select<E> {
-    type Row = E::Model;
-
+impl<E: EntityTrait> ConstantRead<E> for Select<E> {
     async fn first_rows<C: ConnectionTrait>(self, n: u64, conn: &C) -> Result<Vec<E::Model>, DbErr> {
-        self.into_model::<E::Model>().first_rows(n, conn).await
+        let statement = with_values_written(self.into_query(), n, conn.get_database_backend());
+        E::Model::find_by_statement(statement).all(conn).await
     }
+
+    async fn first_rows_as<M: PartialModelTrait + Send, C: ConnectionTrait>(
+        self,
+        n: u64,
+        conn: &C,
+    ) -> Result<Vec<M>, DbErr> {
+        let query = M::select_cols(QuerySelect::select_only(self)).into_query();
+        M::find_by_statement(with_values_written(query, n, conn.get_database_backend())).all(conn).await
+    }
+}
+
+/// The statement with its values rendered by sea-query (quoted and escaped by the backend's
+/// rules) instead of bound.
+fn with_values_written(mut query: SelectStatement, n: u64, backend: DbBackend) -> Statement {
+    query.limit(n);
+    let sql = match backend {
+        DbBackend::Postgres => query.to_string(PostgresQueryBuilder),
+        _ => query.to_string(SqliteQueryBuilder),
+    };
+    Statement::from_string(backend, sql)
 }
 
 #[cfg(test)]
@@ -246,10 +263,10 @@ mod tests {
         assert!(matches!(snapshot, Err(DomainError::Transient(_))), "{snapshot:?}");
     }
 
-    /// `FirstRows` reads exactly what `.limit(n).all()` reads, with the limit in the SQL text
-    /// and not among the bound values.
+    /// `ConstantRead` reads exactly what `.limit(n).all()` reads, with every value in the SQL
+    /// text and none bound.
     #[tokio::test]
-    async fn first_rows_reads_what_a_bound_limit_reads_with_the_number_in_the_sql() {
+    async fn a_constant_read_reads_what_the_bound_query_reads_with_its_values_in_the_sql() {
         use std::sync::{Arc, Mutex};
 
         use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -286,8 +303,12 @@ mod tests {
         assert_eq!(literal, bound);
         let statements = seen.lock().unwrap().clone();
         let values = |s: &Statement| s.values.as_ref().map_or(0, |v| v.0.len());
-        assert!(statements[0].sql.ends_with(" LIMIT 2"), "{}", statements[0].sql);
-        assert_eq!((values(&statements[0]), values(&statements[1])), (1, 2), "only the status is bound");
+        assert!(
+            statements[0].sql.ends_with("= 'active' ORDER BY \"tenants\".\"id\" DESC LIMIT 2"),
+            "{}",
+            statements[0].sql
+        );
+        assert_eq!((values(&statements[0]), values(&statements[1])), (0, 2), "nothing is bound");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

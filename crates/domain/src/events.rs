@@ -6,9 +6,8 @@
 //! were written.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::db::FirstRows;
 use crate::{
     Db, DomainError,
     access::Scope,
@@ -57,7 +56,8 @@ pub async fn changed_since(
             .filter(bulk_jobs::Entity::find(), bulk_jobs::Column::TenantId)
             .filter(bulk_jobs::Column::UpdatedAt.gte(since))
             .order_by_desc(bulk_jobs::Column::UpdatedAt)
-            .first_rows(limit, db.conn())
+            .limit(limit)
+            .all(db.conn())
             .await?;
         changes.extend(jobs.into_iter().map(JobChange::Bulk));
     }
@@ -66,7 +66,8 @@ pub async fn changed_since(
             .filter(export_jobs::Entity::find(), export_jobs::Column::TenantId)
             .filter(export_jobs::Column::UpdatedAt.gte(since))
             .order_by_desc(export_jobs::Column::UpdatedAt)
-            .first_rows(limit, db.conn())
+            .limit(limit)
+            .all(db.conn())
             .await?;
         changes.extend(jobs.into_iter().map(JobChange::Export));
     }

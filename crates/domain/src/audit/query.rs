@@ -25,7 +25,6 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::db::FirstRows;
 use crate::{
     Db, DomainError,
     access::{Caller, Scope},
@@ -198,11 +197,12 @@ async fn fetch(
     let mut query = scope
         .filter(audit_log::Entity::find(), audit_log::Column::TenantId)
         .filter(condition)
-        .order_by_desc(audit_log::Column::Id);
+        .order_by_desc(audit_log::Column::Id)
+        .limit(limit);
     if let Some(before) = before_id {
         query = query.filter(audit_log::Column::Id.lt(before));
     }
-    Ok(query.first_rows(limit, db.conn()).await?)
+    Ok(query.all(db.conn()).await?)
 }
 
 /// A keyset page of the entries inside `scope` that match `filter`, newest first. Partners'

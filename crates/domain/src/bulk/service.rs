@@ -4,12 +4,11 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set, SqlErr,
+    QueryOrder, QuerySelect, Set, SqlErr,
     sea_query::{Expr, ExprTrait, Func, Query},
 };
 use serde_json::Value;
 
-use crate::db::FirstRows;
 use crate::{
     Db, DomainError,
     access::{Actor, Caller, Scope},
@@ -309,11 +308,11 @@ pub async fn list(
     let condition = Condition::all()
         .add_option(filter.status.map(|s| bulk_jobs::Column::Status.eq(s)))
         .add_option(filter.action.as_ref().map(|a| bulk_jobs::Column::Action.eq(a.as_str())));
-    let mut query = scoped(scope).filter(condition).order_by_desc(bulk_jobs::Column::Id);
+    let mut query = scoped(scope).filter(condition).order_by_desc(bulk_jobs::Column::Id).limit(page.limit + 1);
     if let Some(before) = page.before_id {
         query = query.filter(bulk_jobs::Column::Id.lt(before));
     }
-    Ok(Page::from_rows(query.first_rows(page.limit + 1, db.conn()).await?, page, |job| job.id))
+    Ok(Page::from_rows(query.all(db.conn()).await?, page, |job| job.id))
 }
 
 pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<BulkJob, DomainError> {
@@ -468,11 +467,12 @@ pub async fn failures(db: &Db, scope: Scope, id: i64, page: PageRequest) -> Resu
     let mut query = bulk_job_items::Entity::find()
         .filter(bulk_job_items::Column::BulkJobId.eq(id))
         .filter(bulk_job_items::Column::Outcome.eq(BulkItemOutcome::Failed))
-        .order_by_desc(bulk_job_items::Column::Position);
+        .order_by_desc(bulk_job_items::Column::Position)
+        .limit(page.limit + 1);
     if let Some(before) = page.before_id {
         query = query.filter(bulk_job_items::Column::Position.lt(before));
     }
-    let rows = query.first_rows(page.limit + 1, db.conn()).await?;
+    let rows = query.all(db.conn()).await?;
     let page = Page::from_rows(rows, page, |item| item.position);
     Ok(page.map(|item| BulkFailure { position: item.position, target_id: item.target_id, error: item.error }))
 }

@@ -3,12 +3,11 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set, Value,
+    QueryOrder, QuerySelect, Set, Value,
     sea_query::{Expr, ExprTrait, Query},
 };
 use serde::{Deserialize, Serialize};
 
-use crate::db::FirstRows;
 use crate::{
     Db, DomainError,
     access::{Caller, Permission, Scope},
@@ -144,11 +143,12 @@ pub async fn list(
     filter: &ExportListFilter,
     page: PageRequest,
 ) -> Result<Page<ExportJob>, DomainError> {
-    let mut query = scoped(scope).filter(filter.condition()?).order_by_desc(export_jobs::Column::Id);
+    let mut query =
+        scoped(scope).filter(filter.condition()?).order_by_desc(export_jobs::Column::Id).limit(page.limit + 1);
     if let Some(before) = page.before_id {
         query = query.filter(export_jobs::Column::Id.lt(before));
     }
-    Ok(Page::from_rows(query.first_rows(page.limit + 1, db.conn()).await?, page, |job| job.id))
+    Ok(Page::from_rows(query.all(db.conn()).await?, page, |job| job.id))
 }
 
 pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<ExportJob, DomainError> {

@@ -2,9 +2,8 @@
 //! payloads, which may be large), and one event with its payload and attempt history.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, DerivePartialModel, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{ColumnTrait, Condition, DerivePartialModel, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
-use crate::db::FirstRows;
 use crate::{
     Db, DomainError,
     access::Scope,
@@ -75,11 +74,12 @@ pub async fn list(
     filter: &WebhookEventFilter,
     page: PageRequest,
 ) -> Result<Page<WebhookEventSummary>, DomainError> {
-    let mut query = scoped(scope).filter(filter.condition("")?).order_by_desc(webhook_events::Column::Id);
+    let mut query =
+        scoped(scope).filter(filter.condition("")?).order_by_desc(webhook_events::Column::Id).limit(page.limit + 1);
     if let Some(before) = page.before_id {
         query = query.filter(webhook_events::Column::Id.lt(before));
     }
-    let rows = query.into_partial_model::<WebhookEventSummary>().first_rows(page.limit + 1, db.conn()).await?;
+    let rows = query.into_partial_model::<WebhookEventSummary>().all(db.conn()).await?;
     Ok(Page::from_rows(rows, page, |event| event.id))
 }
 
@@ -126,7 +126,8 @@ pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<WebhookEventDetail, D
         .filter(job_attempts::Column::JobKind.eq(JobKind::Webhook))
         .filter(job_attempts::Column::JobId.eq(id))
         .order_by_desc(job_attempts::Column::Id)
-        .first_rows(ATTEMPTS_SHOWN, db.conn())
+        .limit(ATTEMPTS_SHOWN)
+        .all(db.conn())
         .await?;
     detail.attempts.reverse();
     Ok(detail)
