@@ -14,7 +14,7 @@ use tokio::{sync::watch, task::JoinHandle};
 
 use crate::{
     api::Api,
-    ingest::{Signer, event_body},
+    ingest::{Signer, send_signed},
     opsdeck::WEBHOOK_PROVIDER,
     stats::LoadFigures,
 };
@@ -93,18 +93,8 @@ impl Trickle {
                     asked.exports.push(job["id"].as_i64().context("no export job id")?);
                 }
                 let id = format!("msg_trickle_{run}_{n}");
-                let body = event_body(&target.tenant_slug, &id);
-                let timestamp = Utc::now().timestamp();
                 let sent = Instant::now();
-                let response = client
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .header("webhook-id", &id)
-                    .header("webhook-timestamp", timestamp.to_string())
-                    .header("webhook-signature", signer.sign(&id, timestamp, &body)?)
-                    .body(body)
-                    .send()
-                    .await?;
+                let response = send_signed(&client, &url, &signer, &target.tenant_slug, &id).await?;
                 if response.status() == StatusCode::ACCEPTED {
                     asked.deliveries.push(sent.elapsed());
                     let receipt: Value = response.json().await?;
@@ -125,27 +115,37 @@ impl Trickle {
         let asked = self.task.await.context("the trickle panicked")??;
         let elapsed = asked.started.elapsed();
         let settled = Instant::now();
-        let (mut processed, mut processing_errors) = (Vec::new(), 0);
-        for id in &asked.events {
-            let event = settle(&self.api, &format!("/api/v1/webhook-events/{id}"), settled).await?;
-            match between(&event, "received_at", "processed_at") {
-                Some(latency) if event["status"] == "PROCESSED" => processed.push(latency),
-                _ => processing_errors += 1,
-            }
-        }
-        let (mut exported, mut export_errors) = (Vec::new(), 0);
-        for id in &asked.exports {
-            let job = settle(&self.api, &format!("/api/v1/export-jobs/{id}"), settled).await?;
-            match between(&job, "created_at", "finished_at") {
-                Some(latency) if job["status"] == "DONE" => exported.push(latency),
-                _ => export_errors += 1,
-            }
-        }
+        let events = Timed { collection: "webhook-events", from: "received_at", to: "processed_at", done: "PROCESSED" };
+        let exports = Timed { collection: "export-jobs", from: "created_at", to: "finished_at", done: "DONE" };
         Ok(Flow {
             delivery: LoadFigures::from_latencies(asked.deliveries, asked.delivery_errors, elapsed),
-            event_processed: LoadFigures::from_latencies(processed, processing_errors, elapsed),
-            export_done: LoadFigures::from_latencies(exported, export_errors, elapsed),
+            event_processed: events.figures(&self.api, &asked.events, settled, elapsed).await?,
+            export_done: exports.figures(&self.api, &asked.exports, settled, elapsed).await?,
         })
+    }
+}
+
+/// What the trickle times of one kind of work: the fields between which it ran, and the status
+/// it ends in when it succeeded (any other final status counts as an error).
+struct Timed {
+    collection: &'static str,
+    from: &'static str,
+    to: &'static str,
+    done: &'static str,
+}
+
+impl Timed {
+    /// Waits for each of `ids` to finish and reads how long it took.
+    async fn figures(&self, api: &Api, ids: &[i64], since: Instant, elapsed: Duration) -> anyhow::Result<LoadFigures> {
+        let (mut latencies, mut errors) = (Vec::new(), 0);
+        for id in ids {
+            let resource = settle(api, &format!("/api/v1/{}/{id}", self.collection), since).await?;
+            match between(&resource, self.from, self.to) {
+                Some(latency) if resource["status"] == self.done => latencies.push(latency),
+                _ => errors += 1,
+            }
+        }
+        Ok(LoadFigures::from_latencies(latencies, errors, elapsed))
     }
 }
 

@@ -43,6 +43,27 @@ pub fn event_body(tenant_slug: &str, customer_id: &str) -> String {
     .to_string()
 }
 
+/// Posts one signup event for `tenant_slug`, signed, with webhook-id `id`.
+pub async fn send_signed(
+    client: &reqwest::Client,
+    url: &str,
+    signer: &Signer,
+    tenant_slug: &str,
+    id: &str,
+) -> anyhow::Result<reqwest::Response> {
+    let body = event_body(tenant_slug, id);
+    let timestamp = Utc::now().timestamp();
+    Ok(client
+        .post(url)
+        .header("content-type", "application/json")
+        .header("webhook-id", id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signer.sign(id, timestamp, &body)?)
+        .body(body)
+        .send()
+        .await?)
+}
+
 /// Delivers events from `senders` concurrent senders for `duration`; anything but a 202 (a
 /// new event, stored) is an error.
 pub async fn deliver(
@@ -61,17 +82,7 @@ pub async fn deliver(
         let (client, url, signer, tenant_slug) = (client.clone(), url.clone(), signer.clone(), tenant_slug.clone());
         async move {
             let id = format!("msg_bench_{run}_{sender}_{n}");
-            let body = event_body(&tenant_slug, &id);
-            let timestamp = Utc::now().timestamp();
-            let response = client
-                .post(&*url)
-                .header("content-type", "application/json")
-                .header("webhook-id", &id)
-                .header("webhook-timestamp", timestamp.to_string())
-                .header("webhook-signature", signer.sign(&id, timestamp, &body)?)
-                .body(body)
-                .send()
-                .await?;
+            let response = send_signed(&client, &url, &signer, &tenant_slug, &id).await?;
             match response.status() {
                 StatusCode::ACCEPTED => Ok(()),
                 status => bail!("delivery answered {status}: {}", response.text().await.unwrap_or_default()),
