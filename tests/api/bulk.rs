@@ -669,8 +669,9 @@ async fn read_events(response: &mut reqwest::Response, buffer: &mut String) -> T
 
 #[tokio::test]
 async fn progress_and_the_end_of_a_job_stream_live_to_its_tenant_only() -> TestResult {
-    // Small chunks, so the job runs across several polls of the stream.
-    let (app, tenants, worker) = seeded_with_worker(&[("OPSDECK_BULK_CHUNK_SIZE", "5")]).await?;
+    // One row per chunk, so the job runs across several polls of the stream (500 ms apart):
+    // in chunks of five, 5000 rows took 0.35 s on SQLite and could end between two polls.
+    let (app, tenants, worker) = seeded_with_worker(&[("OPSDECK_BULK_CHUNK_SIZE", "1")]).await?;
     let [(own_id, own_slug), (foreign_id, _)] = &tenants[..2] else { return Err("two tenants expected".into()) };
     let shop = shop_with_products(&app, *own_id, 5000).await?;
     let partner = app.signed_in("pia", Role::PartnerAdmin, Some(own_slug)).await?;
