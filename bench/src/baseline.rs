@@ -11,6 +11,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use crate::{
     closed_loop,
     database::{Pool, trusted},
+    endpoints::Endpoint,
     ingest::event_body,
     stats::{LoadFigures, Throughput},
 };
@@ -22,16 +23,20 @@ const BULK_CHUNK: usize = 500;
 /// `clients` concurrent clients over the pool.
 pub async fn statements(
     pool: &Pool,
-    statements: &[String],
+    endpoint: &Endpoint,
     clients: u32,
     duration: Duration,
 ) -> anyhow::Result<LoadFigures> {
-    let (pool, statements) = (pool.clone(), Arc::new(statements.to_vec()));
+    let (pool, statements, snapshot) =
+        (pool.clone(), Arc::new(endpoint.statements.clone()), Arc::new(endpoint.snapshot.clone()));
     closed_loop::run(clients, duration, move |_, _| {
-        let (pool, statements) = (pool.clone(), statements.clone());
+        let (pool, statements, snapshot) = (pool.clone(), statements.clone(), snapshot.clone());
         async move {
             for statement in statements.iter() {
                 pool.fetch_rows(statement).await?;
+            }
+            if !snapshot.is_empty() {
+                pool.read_snapshot(&snapshot).await?;
             }
             Ok(())
         }

@@ -58,6 +58,39 @@ impl Pool {
         })
     }
 
+    /// How a read-only snapshot transaction begins: in one statement on PostgreSQL; SQLite's
+    /// deferred transaction reads one snapshot of the WAL.
+    pub fn snapshot_begin(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "BEGIN",
+            Self::Postgres(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        }
+    }
+
+    /// Runs queries on one connection in one read-only snapshot transaction, begun in one
+    /// statement (the fewest round trips a client can make for it), as opsdeck's
+    /// `Db::begin_snapshot_read`; the rows received.
+    pub async fn read_snapshot(&self, statements: &[String]) -> anyhow::Result<usize> {
+        let mut rows = 0;
+        match self {
+            Self::Sqlite(pool) => {
+                let mut txn = pool.begin_with(trusted(self.snapshot_begin())).await?;
+                for statement in statements {
+                    rows += sqlx::query(trusted(statement.as_str())).fetch_all(&mut *txn).await?.len();
+                }
+                txn.commit().await?;
+            }
+            Self::Postgres(pool) => {
+                let mut txn = pool.begin_with(trusted(self.snapshot_begin())).await?;
+                for statement in statements {
+                    rows += sqlx::query(trusted(statement.as_str())).fetch_all(&mut *txn).await?.len();
+                }
+                txn.commit().await?;
+            }
+        }
+        Ok(rows)
+    }
+
     /// The first column of the first row, as an integer.
     pub async fn scalar(&self, statement: &str) -> anyhow::Result<i64> {
         let value = match self {

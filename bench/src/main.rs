@@ -296,14 +296,14 @@ async fn bench_engine(engine: Engine, args: &Args) -> anyhow::Result<EngineRepor
             for endpoint in endpoints::list(&pool, &api).await? {
                 eprintln!("  {}: opsdeck, then raw SQL", endpoint.name);
                 let ours = wrk.run(&api.url(&endpoint.path), &api.token).await?;
-                let raw = baseline::statements(&pool, &endpoint.statements, args.clients, duration).await?;
+                let raw = baseline::statements(&pool, &endpoint, args.clients, duration).await?;
                 eprintln!("    {:.0} req/s (p99 {:.1} ms) vs {:.0} raw", ours.per_second, ours.p99_ms, raw.per_second);
                 loads.push(LoadComparison::new(
                     &endpoint.name,
                     &format!("GET {}", endpoint.path),
                     ours,
                     raw,
-                    endpoint.statements,
+                    endpoint.baseline_statements(&pool),
                 ));
             }
         }

@@ -1,12 +1,12 @@
 //! Connecting to the database (SQLite by default, PostgreSQL in production) and migrating it.
 
-use std::{collections::HashSet, str::FromStr, time::Duration};
+use std::{collections::HashSet, str::FromStr, sync::Arc, time::Duration};
 
 use opsdeck_migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
-    FromQueryResult, IsolationLevel, PartialModelTrait, QuerySelect, QueryTrait, Select, SqlxPostgresConnector,
-    SqlxSqliteConnector, Statement, TransactionOptions, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    IsolationLevel, PartialModelTrait, QuerySelect, QueryTrait, Select, SqlxPostgresConnector, SqlxSqliteConnector,
+    Statement, TransactionOptions, TransactionTrait, metric,
     sea_query::{PostgresQueryBuilder, SelectStatement, SqliteQueryBuilder},
 };
 use sqlx::{
@@ -17,10 +17,23 @@ use sqlx::{
 
 use crate::error::DomainError;
 
+mod snapshot;
+pub use snapshot::SnapshotRead;
+
+type Observer = Arc<dyn Fn(&metric::Info<'_>) + Send + Sync>;
+
 /// A handle on the database; cheap to clone (a connection pool).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Db {
     conn: DatabaseConnection,
+    /// Told of every statement, on the pool and in snapshots (`Db::observed`).
+    observer: Option<Observer>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("backend", &self.backend()).finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,12 +108,16 @@ impl Db {
         } else {
             return Err(ConnectError::BadUrl("expected a sqlite://… or postgres://… URL".to_owned()));
         };
-        Ok(Self { conn })
+        Ok(Self { conn, observer: None })
     }
 
-    /// Wraps an existing connection (e.g. one with a query-counting metric callback in tests).
-    pub fn from_connection(conn: DatabaseConnection) -> Self {
-        Self { conn }
+    /// The same pool, calling `observe` after every statement it runs (e.g. to count queries).
+    pub fn observed(&self, observe: impl Fn(&metric::Info<'_>) + Send + Sync + 'static) -> Self {
+        let observer: Observer = Arc::new(observe);
+        let mut conn = self.conn.clone();
+        let on_pool = observer.clone();
+        conn.set_metric_callback(move |info| on_pool(info));
+        Self { conn, observer: Some(observer) }
     }
 
     pub fn conn(&self) -> &DatabaseConnection {
@@ -134,7 +151,7 @@ impl Db {
     /// A write transaction. On SQLite it takes the write lock up front (IMMEDIATE), so two
     /// writers queue on `busy_timeout` instead of failing when one upgrades a read lock.
     pub async fn begin_write(&self) -> Result<DatabaseTransaction, DomainError> {
-        self.begin_with(None, None).await
+        self.begin_with(None).await
     }
 
     /// A write transaction that sees one snapshot throughout. On PostgreSQL it is REPEATABLE
@@ -143,26 +160,21 @@ impl Db {
     /// what the transaction read still holds when it writes, without locking rows up front.
     /// SQLite's write transaction (IMMEDIATE) excludes every other writer anyway.
     pub async fn begin_snapshot_write(&self) -> Result<DatabaseTransaction, DomainError> {
-        self.begin_with(Some(IsolationLevel::RepeatableRead), None).await
+        self.begin_with(Some(IsolationLevel::RepeatableRead)).await
     }
 
     /// A read-only transaction: its statements see the database as of one instant (REPEATABLE
     /// READ READ ONLY on PostgreSQL; a SQLite read transaction is a snapshot in WAL mode) and
-    /// run on one pooled connection.
-    pub async fn begin_snapshot_read(&self) -> Result<DatabaseTransaction, DomainError> {
-        self.begin_with(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await
+    /// run on one pooled connection. Begun in one statement: see [`SnapshotRead`].
+    pub async fn begin_snapshot_read(&self) -> Result<SnapshotRead, DomainError> {
+        SnapshotRead::begin(&self.conn, self.observer.clone()).await.map_err(DomainError::from)
     }
 
-    /// Begins a transaction: a write one (IMMEDIATE on SQLite) unless `access` is read-only.
-    /// Isolation and access mode are PostgreSQL's; SQLite has neither (sea-orm would warn).
-    async fn begin_with(
-        &self,
-        isolation_level: Option<IsolationLevel>,
-        access_mode: Option<AccessMode>,
-    ) -> Result<DatabaseTransaction, DomainError> {
+    /// Begins a write transaction (IMMEDIATE on SQLite). The isolation level is PostgreSQL's;
+    /// SQLite has none (sea-orm would warn).
+    async fn begin_with(&self, isolation_level: Option<IsolationLevel>) -> Result<DatabaseTransaction, DomainError> {
         let options = match self.backend() {
-            DbBackend::Postgres => TransactionOptions { isolation_level, access_mode, ..Default::default() },
-            _ if access_mode == Some(AccessMode::ReadOnly) => TransactionOptions::default(),
+            DbBackend::Postgres => TransactionOptions { isolation_level, ..Default::default() },
             _ => TransactionOptions {
                 sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
                 ..Default::default()
@@ -313,9 +325,10 @@ mod tests {
     }
 
     /// A snapshot read sees one instant: a change committed between two of its statements is
-    /// not seen by the second (on SQLite, and on PostgreSQL when configured).
+    /// not seen by the second; it refuses to write (on SQLite, and on PostgreSQL when
+    /// configured, where it is also READ ONLY to the database itself).
     #[tokio::test]
-    async fn a_snapshot_read_sees_one_instant() {
+    async fn a_snapshot_read_sees_one_instant_and_writes_nothing() {
         let dir = std::env::temp_dir().join(format!("opsdeck-snapshot-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let mut urls = vec![format!("sqlite://{}/probe.db", dir.display())];
@@ -333,10 +346,22 @@ mod tests {
             let txn = db.begin_snapshot_read().await.unwrap();
             let before: i64 = txn.query_one_raw(read.clone()).await.unwrap().unwrap().try_get_by_index(0).unwrap();
             sql(format!("UPDATE {table} SET v = 20 WHERE id = 1")).await;
-            let after: i64 = txn.query_one_raw(read).await.unwrap().unwrap().try_get_by_index(0).unwrap();
+            let after: i64 = txn.query_one_raw(read.clone()).await.unwrap().unwrap().try_get_by_index(0).unwrap();
+            let write = txn.execute_unprepared(&format!("UPDATE {table} SET v = 30 WHERE id = 1")).await;
+            let sneaked = txn.query_all_raw(Statement::from_string(db.backend(), format!("DELETE FROM {table}"))).await;
+            if db.backend() == DbBackend::Postgres {
+                let mode = Statement::from_string(
+                    db.backend(),
+                    "SELECT current_setting('transaction_isolation') || ' ' || current_setting('transaction_read_only')",
+                );
+                let mode: String = txn.query_one_raw(mode).await.unwrap().unwrap().try_get_by_index(0).unwrap();
+                assert_eq!(mode, "repeatable read on");
+            }
             txn.commit().await.unwrap();
+            let now: i64 = db.conn().query_one_raw(read).await.unwrap().unwrap().try_get_by_index(0).unwrap();
             sql(format!("DROP TABLE {table}")).await;
-            assert_eq!((before, after), (10, 10), "{:?}", db.backend());
+            assert_eq!((before, after, now), (10, 10, 20), "{:?}", db.backend());
+            assert!(write.is_err() && sneaked.is_err(), "{:?}: a snapshot read wrote", db.backend());
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
