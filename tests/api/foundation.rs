@@ -31,7 +31,7 @@ async fn liveness_and_readiness_answer_with_a_request_id() -> TestResult {
 #[tokio::test]
 async fn readiness_fails_when_the_database_is_gone() -> TestResult {
     let app = TestApp::spawn().await?;
-    app.db.clone().close().await;
+    app.lose_the_database().await?;
 
     let ready = app.get("/readyz").await?;
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);

@@ -37,6 +37,19 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The database goes away under the running server: SQLite's one pool is closed; a
+    /// PostgreSQL database is dropped, which ends every worker's connections and refuses new ones.
+    pub async fn lose_the_database(&self) -> TestResult {
+        match &self._database.postgres {
+            Some((admin_url, name)) => {
+                let admin = Database::connect(admin_url).await?;
+                admin.execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)")).await?;
+            }
+            None => self.db.clone().close().await,
+        }
+        Ok(())
+    }
+
     pub async fn spawn() -> TestResult<Self> {
         Self::spawn_with(&[]).await
     }

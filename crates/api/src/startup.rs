@@ -46,14 +46,21 @@ impl Application {
             listener.local_addr().map_err(|source| StartError::Bind { address: address.to_string(), source })?.port();
         let keys = KeyRing::load(&settings.auth, &settings.storage.dir).map_err(StartError::Keys)?;
         let store = Arc::new(LocalStore::new(settings.storage.dir.clone()));
-        let state = web::Data::new(AppState { db, settings, keys, store, metrics: Metrics::new()? });
+        // Each worker gets its share of the pool (see `Db::for_worker`).
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let pool_share = (settings.database.max_connections / workers as u32).max(1);
+        let state = AppState { db, settings, keys: Arc::new(keys), store, metrics: Metrics::new()? };
         let document = openapi::document();
         let contract = web::Data::new(Contract::new(&document));
-        let server = HttpServer::new(move || app(state.clone(), contract.clone(), document.clone()))
-            .listen(listener)
-            .map_err(|source| StartError::Bind { address: address.to_string(), source })?
-            .shutdown_timeout(30)
-            .run();
+        let server = HttpServer::new(move || {
+            let worker_state = AppState { db: state.db.for_worker(pool_share), ..state.clone() };
+            app(web::Data::new(worker_state), contract.clone(), document.clone())
+        })
+        .workers(workers)
+        .listen(listener)
+        .map_err(|source| StartError::Bind { address: address.to_string(), source })?
+        .shutdown_timeout(30)
+        .run();
         Ok(Self { port, server })
     }
 

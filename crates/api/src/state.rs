@@ -6,10 +6,12 @@ use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings, exports::ExportSt
 
 use crate::metrics::Metrics;
 
+/// Cloned for each HTTP worker, which swaps in its own database pool (`Db::for_worker`).
+#[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
-    pub keys: KeyRing,
+    pub keys: Arc<KeyRing>,
     /// Where export files are written by the worker and read for downloads.
     pub store: Arc<dyn ExportStore>,
     pub metrics: Metrics,
