@@ -33,14 +33,14 @@ pub struct TestApp {
     pub db: Db,
     pub client: reqwest::Client,
     pub settings: Arc<Settings>,
-    _database: TestDatabase,
+    database: TestDatabase,
 }
 
 impl TestApp {
     /// The database goes away under the running server: SQLite's one pool is closed; a
     /// PostgreSQL database is dropped, which ends every worker's connections and refuses new ones.
     pub async fn lose_the_database(&self) -> TestResult {
-        match &self._database.postgres {
+        match &self.database.postgres {
             Some((admin_url, name)) => {
                 let admin = Database::connect(admin_url).await?;
                 admin.execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)")).await?;
@@ -74,7 +74,7 @@ impl TestApp {
         tokio::spawn(application.run_until_stopped());
         let client =
             reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build()?;
-        Ok(Self { address, db, client, settings, _database: database })
+        Ok(Self { address, db, client, settings, database })
     }
 
     /// Spawns the app with a background worker tuned for tests (fast polling, short leases).

@@ -130,17 +130,17 @@ impl Db {
             .connect_lazy_with((*shared.connect_options()).clone());
         let worker = Self { conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool), observer: None };
         match &self.observer {
-            Some(observe) => worker.observed({
-                let observe = observe.clone();
-                move |info| observe(info)
-            }),
+            Some(observer) => worker.with_observer(observer.clone()),
             None => worker,
         }
     }
 
     /// The same pool, calling `observe` after every statement it runs (e.g. to count queries).
     pub fn observed(&self, observe: impl Fn(&metric::Info<'_>) + Send + Sync + 'static) -> Self {
-        let observer: Observer = Arc::new(observe);
+        self.with_observer(Arc::new(observe))
+    }
+
+    fn with_observer(&self, observer: Observer) -> Self {
         let mut conn = self.conn.clone();
         let on_pool = observer.clone();
         conn.set_metric_callback(move |info| on_pool(info));
