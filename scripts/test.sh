@@ -9,6 +9,32 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# Set-up: install whatever a fresh machine lacks, so this script is all a newcomer (and CI) runs.
+# Each install happens only when its tool is missing; Debian's package lists are refreshed once.
+apt_updated=false
+apt_install() {
+  if [[ "$apt_updated" == false ]]; then
+    apt-get update
+    apt_updated=true
+  fi
+  apt-get install -y "$@"
+}
+
+step "Set-up: Rust components, cargo-nextest, Node.js, Chromium, Python venv, schemathesis"
+cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+# The frontend needs Node.js >= 20.19 with npm (its packages come from `npm ci` below).
+if ! node -e 'const [major, minor] = process.versions.node.split(".").map(Number); process.exit(major > 20 || (major === 20 && minor >= 19) ? 0 : 1)' 2>/dev/null; then
+  echo "Node.js >= 20.19 with npm is needed for the frontend (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+# Debian's Chromium for the browser tests (playwright-core drives it; it never downloads a browser).
+[[ -x /usr/bin/chromium ]] || apt_install chromium
+# Python 3 with venv and pip for the schemathesis virtualenv (target/schemathesis-venv, pinned).
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_install python3-venv python3-pip
+bash scripts/schemathesis.sh --install-only
+
 step "cargo fmt --check"
 cargo fmt --all --check
 
