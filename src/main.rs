@@ -11,8 +11,9 @@ use opsdeck_domain::{
     config::{LogFormat, Settings},
     enums::Role,
     identity::{password::generate_password, users},
-    kpis, seed,
+    kpis,
 };
+use opsdeck_seed as seed;
 use opsdeck_worker::Worker;
 use secrecy::ExposeSecret;
 use tracing_subscriber::{EnvFilter, fmt};

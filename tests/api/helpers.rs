@@ -17,7 +17,6 @@ use opsdeck_domain::{
     config::Settings,
     enums::Role,
     identity::users::{self, NewUser},
-    seed,
 };
 use opsdeck_worker::Worker;
 use sea_orm::{ConnectionTrait, Database, Statement};
@@ -150,7 +149,8 @@ impl TestApp {
 
     /// The small demo data set: two tenants with shops, products, orders, customers and more.
     pub async fn seed(&self) -> TestResult<Vec<(i64, String)>> {
-        seed::seed_demo(&self.db, seed::SeedOptions { scale: 0.01, seed: 7, now: chrono::Utc::now() }).await?;
+        opsdeck_seed::seed_demo(&self.db, opsdeck_seed::SeedOptions { scale: 0.01, seed: 7, now: chrono::Utc::now() })
+            .await?;
         let rows = self
             .db
             .conn()

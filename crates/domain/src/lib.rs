@@ -31,7 +31,6 @@ pub mod jobs;
 pub mod kpis;
 pub mod pagination;
 pub mod schedule;
-pub mod seed;
 pub mod webhooks;
 
 pub use db::Db;

@@ -6,8 +6,14 @@
 //! The id is part of the hash: moving, removing or inserting a row breaks the chain.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QuerySelect, Set,
+    sea_query::LockType,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+use crate::{DomainError, entities::audit_chain};
 
 /// The hash that precedes the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -51,6 +57,38 @@ pub fn entry_hash(prev_hash: &str, entry: &CanonicalEntry<'_>) -> String {
     // Serializing a struct of plain fields cannot fail; an empty body would still break the chain.
     hasher.update(serde_json::to_vec(entry).unwrap_or_default());
     hex::encode(hasher.finalize())
+}
+
+/// The newest entry of the chain: the next one is `id + 1`, linked to `hash`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Head {
+    pub id: i64,
+    pub hash: String,
+}
+
+/// The chain row, held until `txn` ends: PostgreSQL locks it (`FOR UPDATE`), SQLite's write
+/// transactions are exclusive already. Every writer of the log takes it first, so the chain
+/// cannot fork.
+pub(crate) async fn hold(txn: &DatabaseTransaction) -> Result<audit_chain::Model, DomainError> {
+    let mut query = audit_chain::Entity::find_by_id(1);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        query = query.lock(LockType::Update);
+    }
+    query.one(txn).await?.ok_or_else(|| DomainError::Internal("the audit_chain row is missing".into()))
+}
+
+/// The head, held until `txn` ends (see [`hold`]); append after it, then [`move_head`].
+pub async fn hold_head(txn: &DatabaseTransaction) -> Result<Head, DomainError> {
+    let chain = hold(txn).await?;
+    Ok(Head { id: chain.head_id, hash: chain.head_hash })
+}
+
+/// Makes `head` the chain's newest entry, in the transaction that appended it.
+pub async fn move_head(txn: &DatabaseTransaction, head: Head) -> Result<(), DomainError> {
+    audit_chain::ActiveModel { id: Set(1), head_id: Set(head.id), head_hash: Set(head.hash), ..Default::default() }
+        .update(txn)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

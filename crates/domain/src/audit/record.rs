@@ -8,20 +8,17 @@
 //! column and primary key turn any race that slipped through into an error, not a fork.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QuerySelect, Set,
-    sea_query::LockType,
-};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
 use serde_json::Value;
 
 use crate::{
     DomainError,
     access::{Actor, Caller},
     audit::{
-        chain::{CanonicalEntry, canonical_time, entry_hash, storable_time},
+        chain::{CanonicalEntry, Head, canonical_time, entry_hash, hold_head, move_head, storable_time},
         redact::redact,
     },
-    entities::{audit_chain, audit_log, enums::ActorType},
+    entities::{audit_log, enums::ActorType},
 };
 
 /// Who acted.
@@ -132,12 +129,8 @@ pub(crate) async fn append_at(
     event: AuditEvent,
     at: DateTime<Utc>,
 ) -> Result<i64, DomainError> {
-    let mut head_query = audit_chain::Entity::find_by_id(1);
-    if txn.get_database_backend() == DbBackend::Postgres {
-        head_query = head_query.lock(LockType::Update);
-    }
-    let head = head_query.one(txn).await?.ok_or_else(|| DomainError::Internal("audit chain head missing".into()))?;
-    let id = head.head_id + 1;
+    let head = hold_head(txn).await?;
+    let id = head.id + 1;
     let occurred_at = storable_time(at);
     let metadata = match event.metadata {
         Value::Null => "{}".to_owned(),
@@ -151,7 +144,7 @@ pub(crate) async fn append_at(
     let label: String = actor.label.chars().take(255).collect();
     let target_id = truncate(event.target_id, 128);
     let hash = entry_hash(
-        &head.head_hash,
+        &head.hash,
         &CanonicalEntry {
             id,
             occurred_at: canonical_time(occurred_at),
@@ -186,13 +179,11 @@ pub(crate) async fn append_at(
         request_id: Set(request_id),
         outcome: Set(Some(outcome)),
         metadata: Set(metadata),
-        prev_hash: Set(head.head_hash.clone()),
+        prev_hash: Set(head.hash),
         hash: Set(hash.clone()),
     }
     .insert(txn)
     .await?;
-    audit_chain::ActiveModel { id: Set(1), head_id: Set(id), head_hash: Set(hash), ..Default::default() }
-        .update(txn)
-        .await?;
+    move_head(txn, Head { id, hash }).await?;
     Ok(id)
 }

@@ -10,15 +10,16 @@
 //! not verify, so pruning never erases the evidence of tampering.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    sea_query::LockType,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
 use crate::{
     Db, DomainError,
-    audit::{AuditActor, AuditEvent, RequestMeta, append, chain::canonical_time, verify::check_entry},
+    audit::{
+        AuditActor, AuditEvent, RequestMeta, append,
+        chain::{canonical_time, hold},
+        verify::check_entry,
+    },
     entities::{audit_chain, audit_log},
 };
 
@@ -47,12 +48,7 @@ pub async fn prune(db: &Db, older_than: DateTime<Utc>) -> Result<PruneReport, Do
 /// One chunk: (entries deleted, anchor afterwards, whether more may follow).
 async fn prune_chunk(db: &Db, older_than: DateTime<Utc>) -> Result<(u64, i64, bool), DomainError> {
     let txn = db.begin_write().await?;
-    let mut chain_query = audit_chain::Entity::find_by_id(1);
-    if txn.get_database_backend() == DbBackend::Postgres {
-        chain_query = chain_query.lock(LockType::Update);
-    }
-    let chain =
-        chain_query.one(&txn).await?.ok_or_else(|| DomainError::Internal("the audit_chain row is missing".into()))?;
+    let chain = hold(&txn).await?;
     let entries = audit_log::Entity::find()
         .filter(audit_log::Column::Id.gt(chain.anchor_id))
         .order_by_asc(audit_log::Column::Id)

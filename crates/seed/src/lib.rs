@@ -30,13 +30,13 @@ mod tests;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{EntityTrait, QuerySelect};
+use opsdeck_domain::{Db, DomainError};
+use sea_orm::{ConnectionTrait, Statement};
 
 use self::{
     plan::{Clock, Counts, stream},
     writer::reserve_ids,
 };
-use crate::{Db, DomainError, entities::tenants as tenant_entity};
 
 /// The largest accepted scale: 100 times the benchmark dataset (100M audit rows).
 pub const MAX_SCALE: f64 = 100.0;
@@ -76,14 +76,12 @@ pub struct SeedReport {
 
 /// True when any tenant exists (seeded or real): seeding is refused then.
 pub async fn has_demo_data(db: &Db) -> Result<bool, DomainError> {
-    let any = tenant_entity::Entity::find()
-        .select_only()
-        .column(tenant_entity::Column::Id)
-        .limit(1)
-        .into_tuple::<i64>()
-        .one(db.conn())
-        .await?;
-    Ok(any.is_some())
+    any_tenant(db.conn()).await
+}
+
+async fn any_tenant(conn: &impl ConnectionTrait) -> Result<bool, DomainError> {
+    let sql = "SELECT id FROM tenants LIMIT 1";
+    Ok(conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql)).await?.is_some())
 }
 
 /// First ids of the ranges reserved for each table whose rows others point at.
@@ -113,14 +111,7 @@ pub async fn seed_demo(db: &Db, options: SeedOptions) -> Result<SeedReport, Doma
     // The claim: in one write transaction, check for tenants, reserve every id range, and write
     // the tenants. A second seeder waits for the lock and then finds the tenants.
     let txn = db.begin_write().await?;
-    let taken = tenant_entity::Entity::find()
-        .select_only()
-        .column(tenant_entity::Column::Id)
-        .limit(1)
-        .into_tuple::<i64>()
-        .one(&txn)
-        .await?;
-    if taken.is_some() {
+    if any_tenant(&txn).await? {
         return Err(DomainError::conflict(
             "already_seeded",
             "the database already has tenants; demo data can only be seeded into an empty database",
@@ -224,6 +215,15 @@ pub async fn seed_demo(db: &Db, options: SeedOptions) -> Result<SeedReport, Doma
     };
     tracing::info!(?report, "demo data seeded");
     Ok(report)
+}
+
+/// [`seed_demo`] over a connection of its own to the database at `url`: for callers that hold
+/// no [`Db`] of this crate's domain, such as the domain crate's own tests.
+pub async fn seed_demo_at(url: &str, options: SeedOptions) -> Result<SeedReport, DomainError> {
+    let db = Db::connect(url, 4).await.map_err(|e| DomainError::Internal(format!("seed: {e}")))?;
+    let report = seed_demo(&db, options).await;
+    db.close().await;
+    report
 }
 
 fn progress(what: &str, rows: u64, started: Instant) {

@@ -4,9 +4,8 @@
 //! every generated instant is already storable and hashes exactly as it is stored.
 
 use chrono::{DateTime, Utc};
+use opsdeck_domain::audit::chain::storable_time;
 use rand::{Rng, SeedableRng, rngs::StdRng};
-
-use crate::audit::chain::storable_time;
 
 pub(super) const SECOND: i64 = 1_000_000;
 pub(super) const MINUTE: i64 = 60 * SECOND;

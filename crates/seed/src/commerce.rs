@@ -1,5 +1,9 @@
 //! Products and orders.
 
+use opsdeck_domain::{
+    Db, DomainError,
+    enums::{OrderStatus, ProductVisibility},
+};
 use rand::{Rng, rngs::StdRng};
 use sea_orm::Value;
 
@@ -11,10 +15,6 @@ use super::{
     },
     tenants::Tenant,
     writer::Loader,
-};
-use crate::{
-    Db, DomainError,
-    entities::enums::{OrderStatus, ProductVisibility},
 };
 
 pub(super) struct Product {

@@ -1,5 +1,6 @@
 //! Customers: sign-ups over two years, recent activity, some churn.
 
+use opsdeck_domain::{Db, DomainError};
 use rand::{Rng, rngs::StdRng};
 
 use super::{
@@ -8,7 +9,6 @@ use super::{
     tenants::Tenant,
     writer::Loader,
 };
-use crate::{Db, DomainError};
 
 pub(super) struct Customer {
     pub tenant: usize,

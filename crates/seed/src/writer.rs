@@ -3,13 +3,12 @@
 
 use std::sync::Arc;
 
+use opsdeck_domain::{Db, DomainError};
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement, Value,
     sea_query::{Expr, InsertStatement, Query},
 };
 use tokio::task::JoinHandle;
-
-use crate::{Db, DomainError};
 
 /// Rows per INSERT, and bound values per INSERT: under SQLite's 32766 and PostgreSQL's 65535.
 const MAX_ROWS_PER_STATEMENT: usize = 1000;

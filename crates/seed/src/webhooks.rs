@@ -1,6 +1,7 @@
 //! Inbound webhook events, consistent with the orders and customers they talk about.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use opsdeck_domain::{Db, DomainError, enums::WebhookEventStatus};
 use rand::{Rng, rngs::StdRng, seq::SliceRandom};
 use sea_orm::Value;
 use serde::Serialize;
@@ -13,7 +14,6 @@ use super::{
     tenants::Tenant,
     writer::{Loader, internal},
 };
-use crate::{Db, DomainError, entities::enums::WebhookEventStatus};
 
 const MAX_ATTEMPTS: i32 = 5;
 

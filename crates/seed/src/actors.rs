@@ -3,16 +3,13 @@
 //! Real staff users and tokens are used when they exist. Otherwise actors are labels only
 //! (`actor_id` NULL): an invented id would later point at whoever gets that id.
 
+use opsdeck_domain::{Db, DomainError, enums::ActorType};
 use rand::rngs::StdRng;
-use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{ConnectionTrait, DbErr, Statement};
 
 use super::{
     plan::{alnum, below, chance, pick},
     tenants::Tenant,
-};
-use crate::{
-    Db, DomainError,
-    entities::{api_tokens, enums::ActorType, users},
 };
 
 pub(super) struct ExistingToken {
@@ -28,30 +25,21 @@ pub(super) struct Existing {
 }
 
 pub(super) async fn load_existing(db: &Db) -> Result<Existing, DomainError> {
-    let users = users::Entity::find()
-        .select_only()
-        .columns([users::Column::Id, users::Column::Username])
-        .order_by_asc(users::Column::Id)
-        .limit(50)
-        .into_tuple::<(i64, String)>()
-        .all(db.conn())
-        .await?;
-    let tokens = api_tokens::Entity::find()
-        .select_only()
-        .columns([
-            api_tokens::Column::Id,
-            api_tokens::Column::UserId,
-            api_tokens::Column::Name,
-            api_tokens::Column::DisplayPrefix,
-        ])
-        .order_by_asc(api_tokens::Column::Id)
-        .limit(20)
-        .into_tuple::<(i64, i64, String, String)>()
-        .all(db.conn())
+    let conn = db.conn();
+    let query = |sql: &str| conn.query_all_raw(Statement::from_string(db.backend(), sql));
+    let users = query("SELECT id, username FROM users ORDER BY id LIMIT 50")
         .await?
-        .into_iter()
-        .map(|(id, user_id, name, prefix)| ExistingToken { id, user_id, label: format!("{name} ({prefix}…)") })
-        .collect();
+        .iter()
+        .map(|row| row.try_get_many_by_index::<(i64, String)>())
+        .collect::<Result<_, _>>()?;
+    let tokens = query("SELECT id, user_id, name, display_prefix FROM api_tokens ORDER BY id LIMIT 20")
+        .await?
+        .iter()
+        .map(|row| {
+            let (id, user_id, name, prefix) = row.try_get_many_by_index::<(i64, i64, String, String)>()?;
+            Ok(ExistingToken { id, user_id, label: format!("{name} ({prefix}…)") })
+        })
+        .collect::<Result<_, DbErr>>()?;
     Ok(Existing { users, tokens })
 }
 

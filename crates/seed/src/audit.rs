@@ -4,20 +4,19 @@
 //! to its last row before committing, so the log verifies afterwards and a concurrent writer
 //! (between two of these transactions) cannot fork the chain.
 
+use opsdeck_domain::{
+    Db, DomainError,
+    audit::chain::{CanonicalEntry, Head, canonical_time, entry_hash, hold_head, move_head},
+    enums::ActorType,
+};
 use rand::rngs::StdRng;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel, QuerySelect};
 use serde_json::json;
 
 use super::{
     actors::{Actor, Cast},
     plan::{Clock, DAY, SECOND, at, below, between, busy, chance, existing_at, recent_index, uuid_like, weighted},
     tenants::Tenant,
-    writer::{Batch, BulkTxn, ROWS_PER_TRANSACTION, bump_sequence, internal},
-};
-use crate::{
-    Db, DomainError,
-    audit::chain::{CanonicalEntry, canonical_time, entry_hash},
-    entities::{audit_chain, enums::ActorType},
+    writer::{Batch, BulkTxn, ROWS_PER_TRANSACTION, bump_sequence},
 };
 
 /// Rows the history can point at: ids in creation order with their creation times and tenants.
@@ -339,14 +338,9 @@ pub(super) async fn load(
     let mut first_hash = None;
     for chunk in times.chunks(ROWS_PER_TRANSACTION) {
         let mut bulk = BulkTxn::begin(db).await?;
-        // Locks the head on PostgreSQL; SQLite's IMMEDIATE transaction already holds the write lock.
-        let head = audit_chain::Entity::find_by_id(1)
-            .lock_exclusive()
-            .one(bulk.txn())
-            .await?
-            .ok_or_else(|| internal("audit", "the audit_chain row is missing"))?;
-        let mut id = head.head_id;
-        let mut prev = head.head_hash.clone();
+        let head = hold_head(bulk.txn()).await?;
+        let mut id = head.id;
+        let mut prev = head.hash;
         let mut batch = Batch::new("audit_log", COLUMNS);
         for &t in chunk {
             let row = generate_row(rng, cast, targets, t);
@@ -381,10 +375,7 @@ pub(super) async fn load(
         }
         batch.send(&mut bulk).await?;
         bulk.drain().await?;
-        let mut head = head.into_active_model();
-        head.head_id = Set(id);
-        head.head_hash = Set(prev);
-        head.update(bulk.txn()).await?;
+        move_head(bulk.txn(), Head { id, hash: prev }).await?;
         bump_sequence(bulk.txn(), "audit_log").await?;
         bulk.commit().await?;
     }

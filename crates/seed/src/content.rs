@@ -1,5 +1,9 @@
 //! Articles and their comments.
 
+use opsdeck_domain::{
+    Db, DomainError,
+    enums::{ArticleStatus, CommentStatus},
+};
 use rand::{Rng, rngs::StdRng};
 
 use super::{
@@ -7,10 +11,6 @@ use super::{
     plan::{Clock, DAY, HOUR, MINUTE, at, between, chance, grown, opt_at, pick, split},
     tenants::Tenant,
     writer::Loader,
-};
-use crate::{
-    Db, DomainError,
-    entities::enums::{ArticleStatus, CommentStatus},
 };
 
 pub(super) struct Article {

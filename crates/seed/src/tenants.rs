@@ -1,5 +1,6 @@
 //! Tenants and their shops.
 
+use opsdeck_domain::{DomainError, enums::TenantStatus};
 use rand::rngs::StdRng;
 use sea_orm::{DatabaseTransaction, Value};
 
@@ -8,7 +9,6 @@ use super::{
     plan::{Clock, DAY, HOUR, at, between},
     writer::Batch,
 };
-use crate::{DomainError, entities::enums::TenantStatus};
 
 pub(super) struct Tenant {
     pub id: i64,

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use opsdeck_domain::{Db, DomainError, enums::OrderStatus};
 use rand::{Rng, rngs::StdRng};
 use sea_orm::{ConnectionTrait, Statement, Value};
 
@@ -14,7 +15,6 @@ use super::{
     tenants::Tenant,
     writer::Loader,
 };
-use crate::{Db, DomainError, entities::enums::OrderStatus};
 
 pub(super) const DAYS: usize = 365;
 

@@ -3,6 +3,10 @@
 //! No file exists for any of them: finished jobs carry their size and checksum, no storage key,
 //! and a `file_deleted_at`, so nothing offers a download that cannot work.
 
+use opsdeck_domain::{
+    Db, DomainError,
+    enums::{ExportDataset, ExportJobStatus},
+};
 use rand::rngs::StdRng;
 use sea_orm::Value;
 use serde_json::json;
@@ -15,10 +19,6 @@ use super::{
     },
     tenants::Tenant,
     writer::Loader,
-};
-use crate::{
-    Db, DomainError,
-    entities::enums::{ExportDataset, ExportJobStatus},
 };
 
 const MAX_ATTEMPTS: i32 = 3;
