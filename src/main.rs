@@ -1,11 +1,17 @@
 //! `opsdeck`: the one binary. API server, migrations, demo data, users, OpenAPI document,
 //! audit log checks.
 
-use std::{io::Read, process::ExitCode, sync::Arc};
+use std::{
+    io::Read,
+    net::{Ipv4Addr, Ipv6Addr},
+    process::ExitCode,
+    sync::Arc,
+    time::Duration,
+};
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use opsdeck_api::Application;
+use opsdeck_api::{Application, ProbeServer};
 use opsdeck_domain::{
     Db, audit,
     config::{LogFormat, Settings},
@@ -33,6 +39,8 @@ enum Command {
     Worker(WorkerArgs),
     /// Apply pending database migrations (a no-op when there are none).
     Migrate,
+    /// Exit 0 when `/readyz` at the address answers ready (for container health checks).
+    Healthcheck(HealthcheckArgs),
     /// Load generated data into an empty database.
     Seed(SeedArgs),
     /// Manage staff users.
@@ -66,6 +74,13 @@ struct WorkerArgs {
     /// Do not run migrations at start (same as OPSDECK_MIGRATE_ON_START=false).
     #[arg(long)]
     no_migrate: bool,
+}
+
+#[derive(Args)]
+struct HealthcheckArgs {
+    /// `host:port` to ask; default: OPSDECK_BIND (a wildcard address is asked on loopback).
+    #[arg(long)]
+    address: Option<String>,
 }
 
 #[derive(Args)]
@@ -151,7 +166,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let settings = Arc::new(load_settings()?);
+    if let Command::Healthcheck(args) = &cli.command {
+        return healthcheck(&settings, args.address.as_deref()).await;
+    }
     init_tracing(settings.log.format);
+    if !settings.unrecognised_variables.is_empty() {
+        tracing::info!(variables = ?settings.unrecognised_variables, "ignoring OPSDECK_* variables that are no setting");
+    }
     let db = Db::connect(settings.database.url.expose_secret(), settings.database.max_connections).await?;
     match cli.command {
         Command::Serve(args) => serve(settings, db, args).await,
@@ -159,9 +180,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if settings.database.migrate_on_start && !args.no_migrate {
                 db.migrate().await?;
             }
+            let stop = shutdown_signal()?;
+            let probes = ProbeServer::build(settings.worker.probe_bind, db.clone())?;
+            let address = probes.address();
+            let probes = probes.spawn();
             let worker = Worker::start(db, settings).await?;
-            shutdown_signal().await?;
+            write_stdout(&format!(
+                "opsdeck worker is running; probes on http://{address} (/healthz, /readyz, /metrics)\n"
+            ));
+            stop.await;
             worker.shutdown().await;
+            probes.stop(true).await;
             Ok(())
         }
         Command::Migrate => {
@@ -201,7 +230,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             write_stdout(&format!("KPIs rebuilt for {} days ({from} to {to})\n", (to - from).num_days() + 1));
             Ok(())
         }
-        Command::Openapi => Ok(()),
+        Command::Openapi | Command::Healthcheck(_) => Ok(()),
     }
 }
 
@@ -262,6 +291,31 @@ async fn serve(settings: Arc<Settings>, db: Db, args: ServeArgs) -> anyhow::Resu
     Ok(())
 }
 
+/// Asks `/readyz` once, with a short timeout; anything but a ready answer is an error.
+async fn healthcheck(settings: &Settings, address: Option<&str>) -> anyhow::Result<()> {
+    let address = match address {
+        Some(address) => address.to_owned(),
+        None => {
+            let mut bind = settings.http.bind;
+            if bind.ip().is_unspecified() {
+                bind.set_ip(if bind.is_ipv4() { Ipv4Addr::LOCALHOST.into() } else { Ipv6Addr::LOCALHOST.into() });
+            }
+            bind.to_string()
+        }
+    };
+    let url = format!("http://{address}/readyz");
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build()?;
+    let response = client.get(&url).send().await.with_context(|| format!("{url} does not answer"))?;
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    if status.is_success() && body["status"] == "ready" {
+        write_stdout(&format!("ready: {url}\n"));
+        Ok(())
+    } else {
+        bail!("{url} is not ready: {status} {body}")
+    }
+}
+
 fn entries(count: u64) -> String {
     format!("{count} {}", if count == 1 { "entry" } else { "entries" })
 }
@@ -301,15 +355,19 @@ fn read_password_from_stdin() -> anyhow::Result<String> {
     Ok(password)
 }
 
-/// SIGINT or SIGTERM.
-async fn shutdown_signal() -> anyhow::Result<()> {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        result = tokio::signal::ctrl_c() => result?,
-        _ = terminate.recv() => {}
-    }
-    tracing::info!("shutting down");
-    Ok(())
+/// Resolves on SIGINT or SIGTERM. Listens from the moment it is called, so a signal that
+/// arrives while the process is still starting is not lost.
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        tracing::info!("shutting down");
+    })
 }
 
 /// The optional `OPSDECK_CONFIG_FILE` holds `KEY=value` lines; real environment variables win.

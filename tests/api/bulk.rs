@@ -32,7 +32,7 @@ async fn seeded_with_worker(extra: &[(&str, &str)]) -> TestResult<(TestApp, Vec<
 
 /// The rounding rule, restated independently of the implementation: the exact result of
 /// `price × (100 + percent) / 100`, rounded half away from zero (prices are never negative).
-fn discounted(price: i64, percent: i64) -> i64 {
+pub(crate) fn discounted(price: i64, percent: i64) -> i64 {
     let scaled = i128::from(price) * i128::from(100 + percent);
     i64::try_from((scaled * 2 + 100) / 200).unwrap_or(i64::MAX).max(0)
 }
@@ -43,7 +43,7 @@ fn price_of(i: i64) -> i64 {
 }
 
 /// A new shop in `tenant_id` with `count` products, written with multi-row INSERTs.
-async fn shop_with_products(app: &TestApp, tenant_id: i64, count: i64) -> TestResult<i64> {
+pub(crate) async fn shop_with_products(app: &TestApp, tenant_id: i64, count: i64) -> TestResult<i64> {
     let conn = app.db.conn();
     let at = "2025-06-01T12:00:00+00:00";
     conn.execute_unprepared(&format!(
@@ -69,7 +69,7 @@ async fn shop_with_products(app: &TestApp, tenant_id: i64, count: i64) -> TestRe
     Ok(shop)
 }
 
-async fn prices(app: &TestApp, condition: &str) -> TestResult<HashMap<i64, i64>> {
+pub(crate) async fn prices(app: &TestApp, condition: &str) -> TestResult<HashMap<i64, i64>> {
     let rows = app
         .db
         .conn()
@@ -81,7 +81,7 @@ async fn prices(app: &TestApp, condition: &str) -> TestResult<HashMap<i64, i64>>
     rows.iter().map(|row| Ok((row.try_get::<i64>("", "id")?, row.try_get::<i64>("", "price_minor")?))).collect()
 }
 
-fn discount(shop: i64, tenant_id: i64) -> Value {
+pub(crate) fn discount(shop: i64, tenant_id: i64) -> Value {
     json!({
         "action": "product.price_change",
         "params": {"percent": -10},

@@ -5,16 +5,13 @@ use std::process::{Command, Output, Stdio};
 use opsdeck_domain::Db;
 use sea_orm::{ConnectionTrait, Statement};
 
-use crate::helpers::{TestDatabase, TestResult};
+use crate::{
+    helpers::{TestDatabase, TestResult},
+    process::{Server, opsdeck_command},
+};
 
 fn opsdeck(args: &[&str], vars: &[(&str, &str)]) -> TestResult<Output> {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
-    command.args(args).stdin(Stdio::null());
-    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("OPSDECK_")) {
-        command.env_remove(name);
-    }
-    command.envs(vars.iter().copied());
-    Ok(command.output()?)
+    Ok(opsdeck_command(args, vars).output()?)
 }
 
 fn stderr(output: &Output) -> String {
@@ -125,34 +122,15 @@ async fn user_create_reads_the_password_from_stdin() -> TestResult {
 /// password, loads the demo data when asked, and stops cleanly on SIGTERM.
 #[tokio::test]
 async fn serve_on_first_start_creates_an_admin_and_stops_gracefully() -> TestResult {
-    use std::io::{BufRead, BufReader};
     let database = TestDatabase::fresh().await?;
-    let storage = std::env::temp_dir().join(format!("opsdeck-serve-{}", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args(["serve", "--demo"])
-        .env("OPSDECK_DATABASE_URL", &database.url)
-        .env("OPSDECK_BIND", "127.0.0.1:0")
-        .env("OPSDECK_STORAGE_DIR", &storage)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let (password, address) = tokio::task::spawn_blocking(move || {
-        let mut password = None;
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(found) = line.trim().strip_prefix("password: ") {
-                password = Some(found.to_owned());
-            }
-            if let Some(rest) = line.strip_prefix("opsdeck is serving on ") {
-                let address = rest.split_whitespace().next().map(str::to_owned);
-                return password.zip(address);
-            }
-        }
-        None
-    })
-    .await?
-    .ok_or("no password and address printed")?;
+    let storage = database.scratch_dir.join("storage").display().to_string();
+    let server = Server::start(
+        &["--demo"],
+        &[("OPSDECK_DATABASE_URL", &database.url), ("OPSDECK_BIND", "127.0.0.1:0"), ("OPSDECK_STORAGE_DIR", &storage)],
+    )
+    .await?;
+    let password = server.admin_password.clone().ok_or("no password printed")?;
+    let address = server.address.clone();
     assert_eq!(password.len(), 24);
 
     let health = reqwest::get(format!("{address}/healthz")).await?;
@@ -170,10 +148,105 @@ async fn serve_on_first_start_creates_an_admin_and_stops_gracefully() -> TestRes
         .await?
         .ok_or("no count")?;
     assert!(tenants.try_get::<i64>("", "n")? >= 2, "demo tenants loaded");
-    let terminated = Command::new("kill").args(["-TERM", &child.id().to_string()]).status()?;
-    assert!(terminated.success());
-    let status = tokio::task::spawn_blocking(move || child.wait()).await??;
-    assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
-    let _ = std::fs::remove_dir_all(storage);
+    assert!(server.terminate().await?, "graceful shutdown exits 0");
+    Ok(())
+}
+
+/// Several replicas starting at once on an empty database (as an orchestrator starts them): one
+/// creates the first superadmin, the others see it and serve as well.
+#[tokio::test]
+async fn replicas_starting_together_create_one_superadmin_and_all_serve() -> TestResult {
+    let database = TestDatabase::fresh().await?;
+    let storage = database.scratch_dir.join("storage").display().to_string();
+    let vars = [
+        ("OPSDECK_DATABASE_URL", database.url.as_str()),
+        ("OPSDECK_BIND", "127.0.0.1:0"),
+        ("OPSDECK_STORAGE_DIR", &storage),
+    ];
+
+    // The schema is migrated (the database is a migrated copy); only user creation races here.
+    let starts = (0..4).map(|_| Server::start(&["--no-worker", "--no-migrate"], &vars));
+    let servers = futures_util::future::join_all(starts).await.into_iter().collect::<TestResult<Vec<_>>>()?;
+
+    let passwords: Vec<&String> = servers.iter().filter_map(|s| s.admin_password.as_ref()).collect();
+    assert_eq!(passwords.len(), 1, "exactly one replica created the superadmin");
+    for server in &servers {
+        let ready = reqwest::get(format!("{}/readyz", server.address)).await?;
+        assert_eq!(ready.status(), reqwest::StatusCode::OK, "{} serves", server.address);
+    }
+    let password = passwords.first().map(|p| p.as_str()).unwrap_or_default();
+    let login = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", servers.last().map(|s| s.address.as_str()).unwrap_or_default()))
+        .json(&serde_json::json!({"username": "admin", "password": password}))
+        .send()
+        .await?;
+    assert_eq!(login.status(), reqwest::StatusCode::OK, "the one printed password works on any replica");
+    let db = Db::connect(&database.url, 1).await?;
+    let users = db
+        .conn()
+        .query_one_raw(Statement::from_string(db.backend(), "SELECT COUNT(*) AS n FROM users"))
+        .await?
+        .ok_or("no count")?;
+    assert_eq!(users.try_get::<i64>("", "n")?, 1);
+    for server in servers {
+        assert!(server.terminate().await?, "graceful shutdown exits 0");
+    }
+    Ok(())
+}
+
+/// A container's health check: `opsdeck healthcheck` asks `/readyz` and says so in its exit code,
+/// without a shell or curl in the image.
+#[tokio::test]
+async fn healthcheck_exits_0_for_a_ready_server_and_1_naming_the_address_otherwise() -> TestResult {
+    let database = TestDatabase::fresh().await?;
+    let storage = database.scratch_dir.join("storage").display().to_string();
+    let server = Server::start(
+        &["--no-worker"],
+        &[("OPSDECK_DATABASE_URL", &database.url), ("OPSDECK_BIND", "127.0.0.1:0"), ("OPSDECK_STORAGE_DIR", &storage)],
+    )
+    .await?;
+    let address = server.address.trim_start_matches("http://").to_owned();
+
+    let ready = opsdeck(&["healthcheck", "--address", &address], &[])?;
+    assert_eq!(ready.status.code(), Some(0), "{}", stderr(&ready));
+    assert_eq!(String::from_utf8_lossy(&ready.stdout).trim(), format!("ready: http://{address}/readyz"));
+    // Without --address it asks OPSDECK_BIND, on loopback when that is a wildcard address.
+    let port = address.rsplit(':').next().unwrap_or_default();
+    let from_bind = opsdeck(&["healthcheck"], &[("OPSDECK_BIND", &format!("0.0.0.0:{port}"))])?;
+    assert_eq!(from_bind.status.code(), Some(0), "{}", stderr(&from_bind));
+
+    assert!(server.terminate().await?);
+    let gone = opsdeck(&["healthcheck", "--address", &address], &[])?;
+    assert_eq!(gone.status.code(), Some(1));
+    assert!(stderr(&gone).starts_with(&format!("error: http://{address}/readyz does not answer")), "{}", stderr(&gone));
+    Ok(())
+}
+
+/// A standalone worker answers its orchestrator on a small address of its own.
+#[tokio::test]
+async fn a_standalone_worker_serves_health_readiness_and_metrics_on_its_own_address() -> TestResult {
+    let database = TestDatabase::fresh().await?;
+    let storage = database.scratch_dir.join("storage").display().to_string();
+    let worker = Server::start_worker(
+        &["--no-migrate"],
+        &[
+            ("OPSDECK_DATABASE_URL", &database.url),
+            ("OPSDECK_WORKER_BIND", "127.0.0.1:0"),
+            ("OPSDECK_STORAGE_DIR", &storage),
+        ],
+    )
+    .await?;
+
+    let health: serde_json::Value = reqwest::get(format!("{}/healthz", worker.address)).await?.json().await?;
+    assert_eq!(health["status"], "ok");
+    let ready: serde_json::Value = reqwest::get(format!("{}/readyz", worker.address)).await?.json().await?;
+    assert_eq!(ready["status"], "ready");
+    let metrics = reqwest::get(format!("{}/metrics", worker.address)).await?;
+    assert_eq!(metrics.status(), reqwest::StatusCode::OK);
+    let text = metrics.text().await?;
+    assert!(text.contains("opsdeck_queue_depth{kind=\"export\"}"), "{text}");
+    let checked = opsdeck(&["healthcheck", "--address", worker.address.trim_start_matches("http://")], &[])?;
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+    assert!(worker.terminate().await?, "a worker stopped with SIGTERM exits 0");
     Ok(())
 }

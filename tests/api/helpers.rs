@@ -174,7 +174,7 @@ impl TestApp {
 /// A database of its own for one test; removed when dropped.
 pub struct TestDatabase {
     pub url: String,
-    scratch_dir: PathBuf,
+    pub scratch_dir: PathBuf,
     postgres: Option<(String, String)>,
 }
 

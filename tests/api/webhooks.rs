@@ -32,19 +32,19 @@ fn secrets() -> [(&'static str, &'static str); 2] {
 }
 
 /// A Standard Webhooks `v1,` signature, computed independently of the server's code.
-fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> TestResult<String> {
+pub(crate) fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> TestResult<String> {
     let key = STANDARD.decode(secret.trim_start_matches("whsec_"))?;
     let mut mac = Hmac::<Sha256>::new_from_slice(&key)?;
     mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
     Ok(format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes())))
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
 /// An event body, as a provider writes it.
-fn event(kind: &str, data: Value) -> String {
+pub(crate) fn event(kind: &str, data: Value) -> String {
     json!({"type": kind, "timestamp": "2026-03-01T12:00:00Z", "data": data}).to_string()
 }
 

@@ -7,6 +7,7 @@ mod csv_body;
 pub mod extract;
 pub mod metrics;
 pub mod openapi;
+pub mod probes;
 pub mod problem;
 mod request_id;
 mod route;
@@ -15,4 +16,5 @@ mod spa;
 pub mod startup;
 pub mod state;
 
+pub use probes::ProbeServer;
 pub use startup::{Application, StartError};

@@ -10,7 +10,7 @@ use actix_web::{
     middleware::{DefaultHeaders, from_fn},
     web,
 };
-use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings, exports::LocalStore};
+use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings, exports};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -34,6 +34,8 @@ pub enum StartError {
     Metrics(#[from] prometheus::Error),
     #[error("cannot load the token signing keys: {0}")]
     Keys(opsdeck_domain::DomainError),
+    #[error("cannot set up the export store: {0}")]
+    ExportStore(opsdeck_domain::DomainError),
 }
 
 impl Application {
@@ -45,7 +47,7 @@ impl Application {
         let port =
             listener.local_addr().map_err(|source| StartError::Bind { address: address.to_string(), source })?.port();
         let keys = KeyRing::load(&settings.auth, &settings.storage.dir).map_err(StartError::Keys)?;
-        let store = Arc::new(LocalStore::new(settings.storage.dir.clone()));
+        let store = exports::open_store(&settings.storage).map_err(StartError::ExportStore)?;
         // Each worker gets its share of the pool (see `Db::for_worker`).
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         let pool_share = (settings.database.max_connections / workers as u32).max(1);

@@ -31,6 +31,9 @@ pub struct Settings {
     pub audit: AuditSettings,
     pub kpi: KpiSettings,
     pub log: LogSettings,
+    /// `OPSDECK_*` names that are no setting and no likely misspelling of one (set by the
+    /// platform, such as Kubernetes' service links); ignored, and logged once at start-up.
+    pub unrecognised_variables: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,7 +78,24 @@ pub struct AuthSettings {
 
 #[derive(Debug, Clone)]
 pub struct StorageSettings {
+    /// Local files: the generated signing key, export files (local backend) or their staging
+    /// copies (object storage).
     pub dir: PathBuf,
+    pub exports: ExportBackend,
+}
+
+/// Where finished export files are kept.
+#[derive(Debug, Clone)]
+pub enum ExportBackend {
+    /// `<storage dir>/exports/`: one host.
+    Local,
+    /// S3-compatible object storage, `s3://bucket/prefix`. Any host serves any download.
+    S3 {
+        url: String,
+        /// The usual `AWS_*` variables (credentials, region, `AWS_ENDPOINT_URL`,
+        /// `AWS_ALLOW_HTTP`...), as set, for the S3 client to read.
+        aws: Vec<(String, SecretString)>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -94,6 +114,8 @@ pub struct WorkerSettings {
     pub export_ttl: Duration,
     /// Rows a bulk job changes per transaction (one chunk: applied, checkpointed, committed).
     pub bulk_chunk_size: u32,
+    /// Where a standalone `opsdeck worker` answers `/healthz`, `/readyz` and `/metrics`.
+    pub probe_bind: SocketAddr,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -141,10 +163,23 @@ impl Settings {
     }
 
     /// Parses a set of variables; only the `OPSDECK_*` ones are looked at.
+    /// Parses a set of variables; only the `OPSDECK_*` ones are looked at, and the `AWS_*` ones
+    /// when exports go to S3.
     pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
-        let vars = Vars(vars.into_iter().filter(|(k, _)| k.starts_with("OPSDECK_")).collect());
-        vars.reject_unknown()?;
+        let mut opsdeck = BTreeMap::new();
+        let mut aws = Vec::new();
+        for (name, value) in vars {
+            if name.starts_with("OPSDECK_") {
+                opsdeck.insert(name, value);
+            } else if name.starts_with("AWS_") {
+                aws.push((name, SecretString::from(value)));
+            }
+        }
+        aws.sort_by(|(a, _), (b, _)| a.cmp(b));
+        let vars = Vars(opsdeck);
+        let unrecognised_variables = vars.unrecognised()?;
         Ok(Self {
+            unrecognised_variables,
             database: DatabaseSettings {
                 url: SecretString::from(vars.string("OPSDECK_DATABASE_URL", "sqlite://opsdeck.db")),
                 max_connections: vars.parse_in("OPSDECK_DATABASE_MAX_CONNECTIONS", 10, 1..=1000)?,
@@ -170,7 +205,10 @@ impl Settings {
                 login_max_failures: vars.parse_in("OPSDECK_LOGIN_MAX_FAILURES", 5, 1..=1000)?,
                 login_window: Duration::from_secs(vars.parse_in("OPSDECK_LOGIN_WINDOW_SECS", 900, 1..=86_400)?),
             },
-            storage: StorageSettings { dir: PathBuf::from(vars.string("OPSDECK_STORAGE_DIR", "storage")) },
+            storage: StorageSettings {
+                dir: PathBuf::from(vars.string("OPSDECK_STORAGE_DIR", "storage")),
+                exports: vars.export_backend(aws)?,
+            },
             worker: WorkerSettings {
                 concurrency: vars.parse_in("OPSDECK_WORKER_CONCURRENCY", 4, 1..=256)?,
                 max_attempts: vars.parse_in("OPSDECK_JOB_MAX_ATTEMPTS", 5, 1..=100)?,
@@ -179,6 +217,7 @@ impl Settings {
                 poll_interval: Duration::from_millis(vars.parse_in("OPSDECK_WORKER_POLL_MS", 1000, 50..=60_000)?),
                 export_ttl: Duration::from_secs(3600 * vars.parse_in("OPSDECK_EXPORT_TTL_HOURS", 168, 1..=24 * 365)?),
                 bulk_chunk_size: vars.parse_in("OPSDECK_BULK_CHUNK_SIZE", 500, 1..=10_000)?,
+                probe_bind: vars.parse("OPSDECK_WORKER_BIND", SocketAddr::from(([127, 0, 0, 1], 8081)))?,
             },
             webhooks: WebhookSettings {
                 secrets: vars.webhook_secrets()?,
@@ -222,6 +261,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "OPSDECK_LOGIN_MAX_FAILURES",
     "OPSDECK_LOGIN_WINDOW_SECS",
     "OPSDECK_STORAGE_DIR",
+    "OPSDECK_EXPORT_STORE_URL",
     "OPSDECK_WORKER_CONCURRENCY",
     "OPSDECK_JOB_MAX_ATTEMPTS",
     "OPSDECK_JOB_BACKOFF_SECS",
@@ -229,6 +269,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "OPSDECK_WORKER_POLL_MS",
     "OPSDECK_EXPORT_TTL_HOURS",
     "OPSDECK_BULK_CHUNK_SIZE",
+    "OPSDECK_WORKER_BIND",
     "OPSDECK_WEBHOOK_TOLERANCE_SECS",
     "OPSDECK_WEBHOOK_MAX_BODY_BYTES",
     "OPSDECK_AUDIT_RETENTION_DAYS",
@@ -245,12 +286,26 @@ const ROLE_NAMES: [&str; 5] = ["superadmin", "ops", "support", "partner_admin", 
 struct Vars(BTreeMap<String, String>);
 
 impl Vars {
-    /// A misspelt variable would silently fall back to its default; refuse it instead.
-    fn reject_unknown(&self) -> Result<(), ConfigError> {
-        match self.0.keys().find(|k| !KNOWN_VARIABLES.contains(&k.as_str()) && !k.starts_with(WEBHOOK_SECRET_PREFIX)) {
-            Some(unknown) => Err(ConfigError::invalid(unknown, "unknown variable (see README, Configuration)")),
-            None => Ok(()),
+    /// A misspelt variable would silently fall back to its default: a name one edit (an
+    /// insertion, a deletion, a substitution or two swapped neighbours) away from a known one is
+    /// refused, naming the one meant. Other unknown names are let through and returned, because
+    /// the platform sets some: Kubernetes gives every pod `OPSDECK_PORT`,
+    /// `OPSDECK_SERVICE_HOST`, `OPSDECK_PORT_8080_TCP`... for a Service named `opsdeck`.
+    fn unrecognised(&self) -> Result<Vec<String>, ConfigError> {
+        let mut unrecognised = Vec::new();
+        for name in self.0.keys() {
+            if KNOWN_VARIABLES.contains(&name.as_str()) || name.starts_with(WEBHOOK_SECRET_PREFIX) {
+                continue;
+            }
+            if let Some(meant) = meant_variable(name) {
+                return Err(ConfigError::invalid(
+                    name,
+                    format!("unknown variable; did you mean {meant}? (see README, Configuration)"),
+                ));
+            }
+            unrecognised.push(name.clone());
         }
+        Ok(unrecognised)
     }
 
     fn get(&self, name: &str) -> Option<String> {
@@ -328,6 +383,20 @@ impl Vars {
         }
     }
 
+    fn export_backend(&self, aws: Vec<(String, SecretString)>) -> Result<ExportBackend, ConfigError> {
+        const NAME: &str = "OPSDECK_EXPORT_STORE_URL";
+        let Some(url) = self.get(NAME) else {
+            return Ok(ExportBackend::Local);
+        };
+        let bucket = url.strip_prefix("s3://").map(|rest| rest.split('/').next().unwrap_or_default());
+        match bucket {
+            Some(bucket) if !bucket.is_empty() => {
+                Ok(ExportBackend::S3 { url: url.trim_end_matches('/').to_owned(), aws })
+            }
+            _ => Err(ConfigError::invalid(NAME, format!("expected s3://bucket or s3://bucket/prefix, got {url:?}"))),
+        }
+    }
+
     fn signing_key(&self) -> Result<Option<SigningKey>, ConfigError> {
         let Some(secret) = self.get("OPSDECK_JWT_SIGNING_KEY") else {
             return Ok(None);
@@ -384,6 +453,18 @@ impl Vars {
     }
 }
 
+/// The known name (or the webhook secret family) that `name` is one edit away from.
+fn meant_variable(name: &str) -> Option<String> {
+    if let Some(known) = KNOWN_VARIABLES.iter().find(|known| strsim::osa_distance(name, known) <= 1) {
+        return Some((*known).to_owned());
+    }
+    let family = WEBHOOK_SECRET_PREFIX.len();
+    let misspelt_family = (family - 1..=family + 1)
+        .filter(|&end| end < name.len() && name.is_char_boundary(end))
+        .any(|end| strsim::osa_distance(&name[..end], WEBHOOK_SECRET_PREFIX) <= 1);
+    misspelt_family.then(|| format!("{WEBHOOK_SECRET_PREFIX}<PROVIDER>"))
+}
+
 fn check_key_strength(name: &str, secret: &str) -> Result<(), ConfigError> {
     if secret.len() < 32 {
         return Err(ConfigError::invalid(name, "a signing key needs at least 32 characters"));
@@ -432,9 +513,50 @@ mod tests {
         assert!(error_of(&[("OPSDECK_COOKIE_SECURE", "maybe")]).starts_with("OPSDECK_COOKIE_SECURE:"));
         assert!(error_of(&[("OPSDECK_MFA_REQUIRED_ROLES", "ops,root")]).contains("unknown role \"root\""));
         assert!(error_of(&[("OPSDECK_JWT_SIGNING_KEY", "short")]).starts_with("OPSDECK_JWT_SIGNING_KEY:"));
-        assert!(error_of(&[("OPSDECK_BINDD", "x")]).starts_with("OPSDECK_BINDD: unknown variable"));
         assert!(error_of(&[("OPSDECK_AUDIT_RETENTION_DAYS", "0")]).starts_with("OPSDECK_AUDIT_RETENTION_DAYS:"));
         assert!(error_of(&[("OPSDECK_BULK_CHUNK_SIZE", "0")]).starts_with("OPSDECK_BULK_CHUNK_SIZE:"));
+    }
+
+    #[test]
+    fn a_name_one_edit_from_a_setting_stops_start_up_naming_the_one_meant() {
+        let meant = [
+            ("OPSDECK_BINDD", "OPSDECK_BIND"),
+            ("OPSDECK_BND", "OPSDECK_BIND"),
+            ("OPSDECK_DATABSAE_URL", "OPSDECK_DATABASE_URL"),
+            ("OPSDECK_COOKIE_SECUR", "OPSDECK_COOKIE_SECURE"),
+            ("OPSDECK_WEBHOOK_SECRT_ACME", "OPSDECK_WEBHOOK_SECRET_<PROVIDER>"),
+            ("OPSDECK_WEBHOOKS_SECRET_ACME", "OPSDECK_WEBHOOK_SECRET_<PROVIDER>"),
+        ];
+        for (typo, known) in meant {
+            let error = error_of(&[(typo, "x")]);
+            assert_eq!(
+                error,
+                format!("{typo}: unknown variable; did you mean {known}? (see README, Configuration)"),
+                "{typo}"
+            );
+        }
+    }
+
+    /// What Kubernetes injects into every pod for a Service named `opsdeck` on port 8080.
+    #[test]
+    fn kubernetes_service_links_do_not_stop_start_up() -> Result<(), ConfigError> {
+        let injected = [
+            ("OPSDECK_PORT", "tcp://10.0.0.11:8080"),
+            ("OPSDECK_SERVICE_HOST", "10.0.0.11"),
+            ("OPSDECK_SERVICE_PORT", "8080"),
+            ("OPSDECK_SERVICE_PORT_HTTP", "8080"),
+            ("OPSDECK_PORT_8080_TCP", "tcp://10.0.0.11:8080"),
+            ("OPSDECK_PORT_8080_TCP_PROTO", "tcp"),
+            ("OPSDECK_PORT_8080_TCP_PORT", "8080"),
+            ("OPSDECK_PORT_8080_TCP_ADDR", "10.0.0.11"),
+            ("OPSDECK_WORKER_SERVICE_HOST", "10.0.0.12"),
+        ];
+        let s = settings(&[&injected[..], &[("OPSDECK_BIND", "0.0.0.0:8080")]].concat())?;
+        assert_eq!(s.http.bind.to_string(), "0.0.0.0:8080");
+        let mut expected: Vec<&str> = injected.iter().map(|(name, _)| *name).collect();
+        expected.sort_unstable();
+        assert_eq!(s.unrecognised_variables, expected);
+        Ok(())
     }
 
     #[test]
@@ -460,6 +582,25 @@ mod tests {
         assert!(error_of(&[("OPSDECK_WEBHOOK_SECRET_ACME", "plain")]).contains("whsec_"));
         let garbled = error_of(&[("OPSDECK_WEBHOOK_SECRET_ACME", "whsec_b2xk whsec_not*base64")]);
         assert!(garbled.starts_with("OPSDECK_WEBHOOK_SECRET_ACME:"), "{garbled}");
+        Ok(())
+    }
+
+    #[test]
+    fn exports_go_to_the_storage_directory_or_an_s3_bucket() -> Result<(), ConfigError> {
+        assert!(matches!(settings(&[])?.storage.exports, ExportBackend::Local));
+        let s3 = settings(&[
+            ("OPSDECK_EXPORT_STORE_URL", "s3://ops-exports/prod/"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9000"),
+            ("HOME", "/root"),
+        ])?;
+        let ExportBackend::S3 { url, aws } = s3.storage.exports else { panic!("not S3") };
+        assert_eq!(url, "s3://ops-exports/prod");
+        let aws: Vec<(&str, &str)> = aws.iter().map(|(k, v)| (k.as_str(), v.expose_secret())).collect();
+        assert_eq!(aws, [("AWS_ENDPOINT_URL", "http://127.0.0.1:9000")]);
+        for bad in ["ops-exports", "s3://", "s3:///prefix", "https://example.com/bucket"] {
+            let error = error_of(&[("OPSDECK_EXPORT_STORE_URL", bad)]);
+            assert!(error.starts_with("OPSDECK_EXPORT_STORE_URL: expected s3://bucket"), "{bad}: {error}");
+        }
         Ok(())
     }
 

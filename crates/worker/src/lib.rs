@@ -14,7 +14,7 @@ mod sweeper;
 use std::{sync::Arc, time::Duration};
 
 use apalis::prelude::Monitor;
-use opsdeck_domain::{Db, config::Settings, exports::LocalStore};
+use opsdeck_domain::{Db, config::Settings, exports};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -45,7 +45,7 @@ impl Worker {
         let runner = Arc::new(Runner {
             db: db.clone(),
             settings: settings.clone(),
-            store: Arc::new(LocalStore::new(settings.storage.dir.clone())),
+            store: exports::open_store(&settings.storage).map_err(|e| WorkerError::Setup(e.to_string()))?,
             name: name.clone(),
             stopping: cancel.clone(),
         });

@@ -1,8 +1,7 @@
 //! Export jobs: create (202), list, read, retry one or many, download.
 
-use actix_files::NamedFile;
 use actix_web::{
-    HttpRequest, HttpResponse, get,
+    HttpResponse, get,
     http::header::{ContentDisposition, DispositionParam, DispositionType},
     post, web,
 };
@@ -17,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::extract::{Json, Query};
 use crate::{
     auth::{Authorized, Meta, perm},
-    problem::{ApiError, ApiResult, Problem},
+    problem::{ApiResult, Problem},
     routes::{
         catalog::TenantQuery,
         shared::{Page, PageQuery},
@@ -286,22 +285,16 @@ pub async fn download_export_job(
     state: web::Data<AppState>,
     auth: Authorized<perm::ExportsDownload>,
     meta: Meta,
-    req: HttpRequest,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let download =
         exports::download(&state.db, state.store.as_ref(), &auth.caller, auth.scope, id.into_inner(), &meta.0).await?;
-    let file = NamedFile::open_async(&download.path).await.map_err(|error| {
-        ApiError::Domain(opsdeck_domain::DomainError::Internal(format!(
-            "export file {}: {error}",
-            download.path.display()
-        )))
-    })?;
-    Ok(file
-        .set_content_type(actix_web::mime::TEXT_CSV_UTF_8)
-        .set_content_disposition(ContentDisposition {
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::mime::TEXT_CSV_UTF_8)
+        .insert_header(ContentDisposition {
             disposition: DispositionType::Attachment,
             parameters: vec![DispositionParam::Filename(download.filename)],
         })
-        .into_response(&req))
+        .no_chunking(download.file.size)
+        .streaming(download.file.body))
 }

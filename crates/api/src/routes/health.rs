@@ -4,9 +4,10 @@ use actix_web::{HttpResponse, get, http::StatusCode, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use opsdeck_domain::jobs;
+use opsdeck_domain::{Db, jobs};
 
 use crate::{
+    metrics::Metrics,
     problem::{ApiError, ApiResult, Problem},
     state::AppState,
 };
@@ -42,7 +43,12 @@ pub async fn healthz() -> web::Json<Health> {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
-    state.db.ping().await.map_err(|error| {
+    readiness(&state.db).await
+}
+
+/// Ready when the database answers (the API's and the standalone worker's readiness alike).
+pub async fn readiness(db: &Db) -> ApiResult<web::Json<Health>> {
+    db.ping().await.map_err(|error| {
         tracing::warn!(%error, "readiness check failed");
         ApiError::http(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "the database does not answer")
     })?;
@@ -59,8 +65,12 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> 
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    state.metrics.set_jobs(&jobs::stats(&state.db).await?);
-    let body =
-        state.metrics.render().map_err(|e| ApiError::Domain(opsdeck_domain::DomainError::Internal(e.to_string())))?;
+    exposition(&state.metrics, &state.db).await
+}
+
+/// The metrics with fresh job-queue gauges, in the text exposition format.
+pub async fn exposition(registry: &Metrics, db: &Db) -> ApiResult<HttpResponse> {
+    registry.set_jobs(&jobs::stats(db).await?);
+    let body = registry.render().map_err(|e| ApiError::Domain(opsdeck_domain::DomainError::Internal(e.to_string())))?;
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body))
 }

@@ -12,4 +12,4 @@ pub use service::{
     Download, ExportFilters, ExportJob, ExportListFilter, NewExport, RetryReport, SkippedRetry, create, download, get,
     list, retry, retry_many,
 };
-pub use store::{ExportStore, LocalStore};
+pub use store::{ExportFile, ExportStore, LocalStore, ObjectStorage, open_store};

@@ -229,7 +229,7 @@ async fn write_file(
     let mut measured = writer.into_inner().map_err(|e| io(e.into_error()))?;
     measured.flush().map_err(io)?;
     let Measured { bytes, hasher, .. } = measured;
-    store.commit(key).map_err(io)?;
+    store.commit(key).await.map_err(io)?;
     Ok(Written { rows, bytes, checksum: hex::encode(hasher.finalize()) })
 }
 
@@ -258,14 +258,14 @@ pub async fn execute(
             (Outcome::Succeeded("DONE"), extra)
         }
         Err(Failure::Lost) => {
-            let _ = store.remove(&key);
+            let _ = store.remove(&key).await;
             return Ok(false);
         }
         Err(Failure::Retryable(error)) => (Outcome::Retryable(error), Vec::new()),
         Err(Failure::Permanent(error)) => (Outcome::Permanent(error), Vec::new()),
     };
     if !matches!(outcome, Outcome::Succeeded(_)) {
-        let _ = store.remove(&key);
+        let _ = store.remove(&key).await;
     }
     let txn = db.conn().begin().await?;
     let recorded = jobs::finish(&txn, claim, &outcome, settings.backoff, extra).await?;
@@ -273,7 +273,7 @@ pub async fn execute(
         txn.commit().await?;
     } else {
         txn.rollback().await?;
-        let _ = store.remove(&key);
+        let _ = store.remove(&key).await;
     }
     Ok(recorded)
 }
@@ -290,7 +290,7 @@ pub async fn cleanup_expired(db: &Db, store: &dyn ExportStore) -> Result<usize, 
         .await?;
     for job in &expired {
         if let Some(key) = &job.storage_key {
-            store.remove(key).map_err(|e| DomainError::Internal(format!("removing export {}: {e}", job.id)))?;
+            store.remove(key).await.map_err(|e| DomainError::Internal(format!("removing export {}: {e}", job.id)))?;
         }
         export_jobs::Entity::update_many()
             .col_expr(export_jobs::Column::FileDeletedAt, Expr::val(now))

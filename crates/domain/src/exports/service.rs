@@ -16,7 +16,7 @@ use crate::{
         enums::{ExportDataset, ExportJobStatus, OrderStatus},
         export_jobs, tenants,
     },
-    exports::store::ExportStore,
+    exports::store::{ExportFile, ExportStore},
     pagination::{Page, PageRequest},
 };
 
@@ -271,7 +271,7 @@ pub async fn retry_many(
 
 /// A file ready to hand out.
 pub struct Download {
-    pub path: std::path::PathBuf,
+    pub file: ExportFile,
     pub filename: String,
 }
 
@@ -298,7 +298,8 @@ pub async fn download(
             ));
         }
     };
-    let path = store.local_path(&key).ok_or_else(|| DomainError::Internal("export store is not local".to_owned()))?;
+    let file =
+        store.open(&key).await.map_err(|e| DomainError::Internal(format!("opening export {id} ({key}): {e}")))?;
     let txn = db.begin_write().await?;
     audit::append(
         &txn,
@@ -312,5 +313,5 @@ pub async fn download(
     .await?;
     txn.commit().await?;
     let dataset = sea_orm::ActiveEnum::to_value(&job.dataset);
-    Ok(Download { path, filename: format!("{dataset}-export-{id}.csv") })
+    Ok(Download { file, filename: format!("{dataset}-export-{id}.csv") })
 }

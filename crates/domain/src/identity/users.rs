@@ -1,7 +1,10 @@
 //! Creating staff users and their first role binding.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, Set,
+};
 
 use crate::{
     Db, DomainError,
@@ -31,37 +34,65 @@ pub fn validate_username(username: &str) -> Result<(), DomainError> {
 }
 
 /// First start: a database without users gets one superadmin, `admin`, with a generated
-/// password that the caller shows once. Returns `None` when users already exist.
+/// password that the caller shows once. Returns `None` when users already exist. Safe when
+/// several instances start at once: the check and the insert share one write transaction that
+/// excludes the others (SQLite's write lock; a transaction-scoped advisory lock on PostgreSQL), so
+/// one creates the user and the others see it.
 pub async fn ensure_first_superadmin(db: &Db) -> Result<Option<(String, String)>, DomainError> {
     if users::Entity::find().count(db.conn()).await? > 0 {
         return Ok(None);
     }
     let password = generate_password();
-    let user = create(
-        db,
-        NewUser {
-            username: "admin".to_owned(),
-            display_name: Some("Administrator".to_owned()),
-            email: None,
-            password: password.clone(),
-            role: Role::Superadmin,
-            tenant_slug: None,
-        },
-    )
-    .await?;
+    let new_user = NewUser {
+        username: "admin".to_owned(),
+        display_name: Some("Administrator".to_owned()),
+        email: None,
+        password: password.clone(),
+        role: Role::Superadmin,
+        tenant_slug: None,
+    };
+    let password_hash = checked_password_hash(&new_user)?;
+    let txn = db.begin_write().await?;
+    if db.backend() == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({FIRST_SUPERADMIN_LOCK})")).await?;
+    }
+    if users::Entity::find().count(&txn).await? > 0 {
+        txn.rollback().await?;
+        return Ok(None);
+    }
+    let user = insert(&txn, new_user, password_hash).await?;
+    txn.commit().await?;
     Ok(Some((user.username, password)))
 }
 
+/// The advisory lock key that serialises first-superadmin creation across instances.
+const FIRST_SUPERADMIN_LOCK: i64 = 0x6f70_7364_6563_6b01;
+
 pub async fn create(db: &Db, new_user: NewUser) -> Result<users::Model, DomainError> {
+    let password_hash = checked_password_hash(&new_user)?;
+    let txn = db.begin_write().await?;
+    let user = insert(&txn, new_user, password_hash).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+fn checked_password_hash(new_user: &NewUser) -> Result<String, DomainError> {
     validate_username(&new_user.username)?;
     validate_new_password(&new_user.password)?;
-    let password_hash = hash_password(&new_user.password)?;
-    let txn = db.begin_write().await?;
+    hash_password(&new_user.password)
+}
+
+/// The user and its role binding, inside the caller's write transaction.
+async fn insert(
+    txn: &DatabaseTransaction,
+    new_user: NewUser,
+    password_hash: String,
+) -> Result<users::Model, DomainError> {
     let tenant_id = match (new_user.role.is_partner(), new_user.tenant_slug.as_deref()) {
         (true, Some(slug)) => Some(
             tenants::Entity::find()
                 .filter(tenants::Column::Slug.eq(slug))
-                .one(&txn)
+                .one(txn)
                 .await?
                 .ok_or_else(|| DomainError::invalid_field("tenant", format!("no tenant with slug {slug:?}")))?
                 .id,
@@ -72,7 +103,7 @@ pub async fn create(db: &Db, new_user: NewUser) -> Result<users::Model, DomainEr
         }
         (false, None) => None,
     };
-    let taken = users::Entity::find().filter(users::Column::Username.eq(&new_user.username)).one(&txn).await?;
+    let taken = users::Entity::find().filter(users::Column::Username.eq(&new_user.username)).one(txn).await?;
     if taken.is_some() {
         return Err(DomainError::conflict("username_taken", format!("the username {:?} is taken", new_user.username)));
     }
@@ -90,7 +121,7 @@ pub async fn create(db: &Db, new_user: NewUser) -> Result<users::Model, DomainEr
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     role_bindings::ActiveModel {
         user_id: Set(user.id),
@@ -99,8 +130,7 @@ pub async fn create(db: &Db, new_user: NewUser) -> Result<users::Model, DomainEr
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    txn.commit().await?;
     Ok(user)
 }
