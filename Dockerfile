@@ -20,9 +20,10 @@ COPY Cargo.toml Cargo.lock ./
 COPY crates/domain/Cargo.toml crates/domain/
 COPY crates/api/Cargo.toml crates/api/
 COPY crates/worker/Cargo.toml crates/worker/
+COPY crates/seed/Cargo.toml crates/seed/
 COPY migrations/Cargo.toml migrations/
 COPY bench/Cargo.toml bench/
-RUN for lib in crates/domain crates/api crates/worker migrations; do mkdir -p "$lib/src" && touch "$lib/src/lib.rs"; done \
+RUN for lib in crates/domain crates/api crates/worker crates/seed migrations; do mkdir -p "$lib/src" && touch "$lib/src/lib.rs"; done \
     && mkdir -p src bench/src tests/api \
     && echo 'fn main() {}' > src/main.rs && cp src/main.rs bench/src/main.rs && cp src/main.rs tests/api/main.rs \
     && cargo build --release --locked --bin opsdeck \

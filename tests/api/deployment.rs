@@ -67,6 +67,13 @@ fn the_image_builds_the_app_in_and_runs_it_as_a_non_root_user_with_a_readiness_h
     let sources = build.iter().position(|(k, rest)| k == "COPY" && rest == ". .");
     assert!(matches!((first_cargo, sources), (Some(cargo), Some(copy)) if cargo < copy), "{build:?}");
     assert!(build.iter().skip(sources.unwrap_or(0)).any(|(k, rest)| k == "RUN" && rest.contains("cargo build")));
+    // Every workspace member's manifest is in that layer (cargo refuses a workspace missing one).
+    let manifest = repository_file("Cargo.toml")?;
+    let members = manifest.lines().find_map(|line| line.strip_prefix("members = ")).ok_or("no members")?;
+    for member in members.trim_matches(['[', ']']).split(',').map(|m| m.trim().trim_matches('"')) {
+        let copied = format!("{member}/Cargo.toml {member}/");
+        assert!(build.iter().any(|(k, rest)| k == "COPY" && rest == &copied), "the dependency layer lacks {member}");
+    }
 
     let runtime = instructions("runtime");
     let value_of = |keyword: &str| runtime.iter().rev().find(|(k, _)| k == keyword).map(|(_, rest)| rest.clone());
