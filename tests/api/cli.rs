@@ -18,6 +18,27 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// `opsdeck serve ARGS` on the database, on a free port, with storage in its scratch directory.
+async fn serve(database: &TestDatabase, args: &[&str]) -> TestResult<Server> {
+    let storage = database.scratch_dir.join("storage").display().to_string();
+    let vars = [
+        ("OPSDECK_DATABASE_URL", database.url.as_str()),
+        ("OPSDECK_BIND", "127.0.0.1:0"),
+        ("OPSDECK_STORAGE_DIR", &storage),
+    ];
+    Server::start(args, &vars).await
+}
+
+async fn rows_in(database: &TestDatabase, table: &str) -> TestResult<i64> {
+    let db = Db::connect(&database.url, 1).await?;
+    let row = db
+        .conn()
+        .query_one_raw(Statement::from_string(db.backend(), format!("SELECT COUNT(*) AS n FROM {table}")))
+        .await?
+        .ok_or("no count")?;
+    Ok(row.try_get::<i64>("", "n")?)
+}
+
 #[test]
 fn a_malformed_setting_stops_start_up_naming_the_variable() -> TestResult {
     let output = opsdeck(&["migrate"], &[("OPSDECK_BIND", "everywhere")])?;
@@ -89,13 +110,7 @@ async fn user_create_refuses_a_partner_without_a_tenant_and_changes_nothing() ->
     assert_eq!(unknown_role.status.code(), Some(2), "clap rejects the value");
     assert!(stderr(&unknown_role).contains("unknown role \"root\""));
 
-    let db = Db::connect(&database.url, 1).await?;
-    let users = db
-        .conn()
-        .query_one_raw(Statement::from_string(db.backend(), "SELECT COUNT(*) AS n FROM users"))
-        .await?
-        .ok_or("no count")?;
-    assert_eq!(users.try_get::<i64>("", "n")?, 0);
+    assert_eq!(rows_in(&database, "users").await?, 0);
     Ok(())
 }
 
@@ -123,12 +138,7 @@ async fn user_create_reads_the_password_from_stdin() -> TestResult {
 #[tokio::test]
 async fn serve_on_first_start_creates_an_admin_and_stops_gracefully() -> TestResult {
     let database = TestDatabase::fresh().await?;
-    let storage = database.scratch_dir.join("storage").display().to_string();
-    let server = Server::start(
-        &["--demo"],
-        &[("OPSDECK_DATABASE_URL", &database.url), ("OPSDECK_BIND", "127.0.0.1:0"), ("OPSDECK_STORAGE_DIR", &storage)],
-    )
-    .await?;
+    let server = serve(&database, &["--demo"]).await?;
     let password = server.admin_password.clone().ok_or("no password printed")?;
     let address = server.address.clone();
     assert_eq!(password.len(), 24);
@@ -141,13 +151,7 @@ async fn serve_on_first_start_creates_an_admin_and_stops_gracefully() -> TestRes
         .send()
         .await?;
     assert_eq!(login.status(), reqwest::StatusCode::OK, "the printed password works");
-    let db = Db::connect(&database.url, 1).await?;
-    let tenants = db
-        .conn()
-        .query_one_raw(Statement::from_string(db.backend(), "SELECT COUNT(*) AS n FROM tenants"))
-        .await?
-        .ok_or("no count")?;
-    assert!(tenants.try_get::<i64>("", "n")? >= 2, "demo tenants loaded");
+    assert!(rows_in(&database, "tenants").await? >= 2, "demo tenants loaded");
     assert!(server.terminate().await?, "graceful shutdown exits 0");
     Ok(())
 }
@@ -157,15 +161,9 @@ async fn serve_on_first_start_creates_an_admin_and_stops_gracefully() -> TestRes
 #[tokio::test]
 async fn replicas_starting_together_create_one_superadmin_and_all_serve() -> TestResult {
     let database = TestDatabase::fresh().await?;
-    let storage = database.scratch_dir.join("storage").display().to_string();
-    let vars = [
-        ("OPSDECK_DATABASE_URL", database.url.as_str()),
-        ("OPSDECK_BIND", "127.0.0.1:0"),
-        ("OPSDECK_STORAGE_DIR", &storage),
-    ];
 
     // The schema is migrated (the database is a migrated copy); only user creation races here.
-    let starts = (0..4).map(|_| Server::start(&["--no-worker", "--no-migrate"], &vars));
+    let starts = (0..4).map(|_| serve(&database, &["--no-worker", "--no-migrate"]));
     let servers = futures_util::future::join_all(starts).await.into_iter().collect::<TestResult<Vec<_>>>()?;
 
     let passwords: Vec<&String> = servers.iter().filter_map(|s| s.admin_password.as_ref()).collect();
@@ -181,13 +179,7 @@ async fn replicas_starting_together_create_one_superadmin_and_all_serve() -> Tes
         .send()
         .await?;
     assert_eq!(login.status(), reqwest::StatusCode::OK, "the one printed password works on any replica");
-    let db = Db::connect(&database.url, 1).await?;
-    let users = db
-        .conn()
-        .query_one_raw(Statement::from_string(db.backend(), "SELECT COUNT(*) AS n FROM users"))
-        .await?
-        .ok_or("no count")?;
-    assert_eq!(users.try_get::<i64>("", "n")?, 1);
+    assert_eq!(rows_in(&database, "users").await?, 1);
     for server in servers {
         assert!(server.terminate().await?, "graceful shutdown exits 0");
     }
@@ -199,12 +191,7 @@ async fn replicas_starting_together_create_one_superadmin_and_all_serve() -> Tes
 #[tokio::test]
 async fn healthcheck_exits_0_for_a_ready_server_and_1_naming_the_address_otherwise() -> TestResult {
     let database = TestDatabase::fresh().await?;
-    let storage = database.scratch_dir.join("storage").display().to_string();
-    let server = Server::start(
-        &["--no-worker"],
-        &[("OPSDECK_DATABASE_URL", &database.url), ("OPSDECK_BIND", "127.0.0.1:0"), ("OPSDECK_STORAGE_DIR", &storage)],
-    )
-    .await?;
+    let server = serve(&database, &["--no-worker"]).await?;
     let address = server.address.trim_start_matches("http://").to_owned();
 
     let ready = opsdeck(&["healthcheck", "--address", &address], &[])?;
