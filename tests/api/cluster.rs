@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     bulk::{discount, discounted, prices, shop_with_products},
     helpers::{SIGNING_KEY, TestApp, TestResult},
-    process::{Server, opsdeck_command, signal},
+    process::{Server, opsdeck_command},
     s3::S3Server,
     webhooks::{event, now, sign},
 };
@@ -236,11 +236,8 @@ async fn two_apis_and_two_workers_finish_every_job_once_through_a_killed_and_a_s
     wait_until(&apis[0], &token, &bulk_path, Duration::from_secs(60), |job| job["processed"].as_i64().unwrap_or(0) > 0)
         .await?;
     let runner = latest_runner(&app, "bulk", bulk_id).await?;
-    let killed =
-        workers.iter().position(|w| w.child.id() == runner).ok_or("the bulk job's runner is no worker of ours")?;
-    let mut victim = workers.remove(killed);
-    signal(&victim.child, "KILL")?;
-    victim.child.wait()?;
+    let killed = workers.iter().position(|w| w.pid() == runner).ok_or("the bulk job's runner is no worker of ours")?;
+    workers.remove(killed).kill()?;
     let killed_at = Instant::now();
     let processed_at_kill = apis[0].get_json(&token, &bulk_path).await?["processed"].as_i64().unwrap_or(0);
 

@@ -21,7 +21,7 @@ pub fn opsdeck_command(args: &[&str], vars: &[(&str, &str)]) -> Command {
 
 /// A running `opsdeck serve` (or `opsdeck worker`), once it printed the address it answers on.
 pub struct Server {
-    pub child: Child,
+    child: Child,
     pub address: String,
     /// The one-time password, when this process created the first superadmin.
     pub admin_password: Option<String>,
@@ -70,16 +70,40 @@ impl Server {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGTERM, then waits for the exit; returns whether it exited 0.
-    pub async fn terminate(self) -> TestResult<bool> {
-        signal(&self.child, "TERM")?;
-        let mut child = self.child;
-        Ok(tokio::task::spawn_blocking(move || child.wait()).await??.success())
+    pub async fn terminate(mut self) -> TestResult<bool> {
+        self.signal("TERM")?;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status.success());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// SIGKILL, then waits for the exit.
+    pub fn kill(mut self) -> TestResult {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
+    }
+
+    fn signal(&self, name: &str) -> TestResult {
+        let sent = Command::new("kill").args([&format!("-{name}"), &self.pid().to_string()]).status()?;
+        if sent.success() { Ok(()) } else { Err(format!("kill -{name} {} failed", self.pid()).into()) }
     }
 }
 
-/// Sends a signal (`TERM`, `KILL`) to a child process.
-pub fn signal(child: &Child, name: &str) -> TestResult {
-    let sent = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status()?;
-    if sent.success() { Ok(()) } else { Err(format!("kill -{name} {} failed", child.id()).into()) }
+/// A test that fails half-way leaves no process behind.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }
