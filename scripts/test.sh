@@ -21,10 +21,11 @@ apt_install() {
   apt-get install -y "$@"
 }
 
-step "Set-up: Rust components, cargo-nextest, Node.js, Chromium, Python venv, schemathesis, moto, hadolint"
+step "Set-up: Rust components, cargo-nextest, cargo-deny, Node.js, Chromium, Python venv, schemathesis, moto, hadolint"
 cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+command -v cargo-deny >/dev/null || cargo install cargo-deny --locked
 # The frontend needs Node.js >= 20.19 with npm (its packages come from `npm ci` below).
 if ! node -e 'const [major, minor] = process.versions.node.split(".").map(Number); process.exit(major > 20 || (major === 20 && minor >= 19) ? 0 : 1)' 2>/dev/null; then
   echo "Node.js >= 20.19 with npm is needed for the frontend (found: $(node --version 2>/dev/null || echo none))" >&2
@@ -58,6 +59,10 @@ cargo fmt --all --check
 
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# Advisories need the RustSec database from GitHub, out of these machines' reach (deny.toml).
+step "cargo deny check bans licenses sources"
+cargo deny --locked check bans licenses sources
 
 step "hadolint Dockerfile"
 python_tools_installed

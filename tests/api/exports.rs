@@ -222,7 +222,14 @@ async fn a_job_whose_worker_died_is_taken_back_and_completed_once() -> TestResul
     // The dead run comes back to life and tries to finish: its stale claim changes nothing.
     assert!(!jobs::heartbeat(&app.db, &dead).await?);
     let txn = app.db.begin_write().await?;
-    let stale = jobs::finish(&txn, &dead, &jobs::Outcome::Permanent("late".into()), Duration::ZERO, Vec::new()).await?;
+    let stale = jobs::finish(
+        &txn,
+        &dead,
+        &jobs::Outcome::Permanent(jobs::RunError::shared("late")),
+        Duration::ZERO,
+        Vec::new(),
+    )
+    .await?;
     txn.commit().await?;
     assert!(!stale);
     let after: Value = app.get_as(&ops, &format!("/api/v1/export-jobs/{id}")).await?.json().await?;
@@ -318,6 +325,38 @@ async fn an_export_in_object_storage_is_uploaded_and_streams_back_on_download() 
         .count(&format!("SELECT COUNT(*) FROM audit_log WHERE target_id = '{id}' AND action = 'export_job.download'"))
         .await?;
     assert_eq!(audited, 1);
+    worker.shutdown().await;
+    Ok(())
+}
+
+/// An export stopped by opsdeck's own failure (here, storage it cannot write) shows staff the
+/// cause; the partner whose export it is reads only that one happened: no path, no OS error.
+#[tokio::test]
+async fn a_partner_reads_that_their_export_failed_but_not_the_internal_cause() -> TestResult {
+    let (app, worker) = TestApp::spawn_with_worker(&[("OPSDECK_JOB_MAX_ATTEMPTS", "1")]).await?;
+    let exports_dir = app.settings.storage.dir.join("exports");
+    std::fs::create_dir_all(&app.settings.storage.dir)?;
+    let _ = std::fs::remove_dir_all(&exports_dir);
+    std::fs::write(&exports_dir, b"a file where the export directory belongs")?;
+    let tenants = app.seed().await?;
+    let (_, slug) = tenants.first().cloned().ok_or("no tenant")?;
+    let partner = app.signed_in("pia", Role::PartnerAdmin, Some(&slug)).await?;
+    let ops = app.signed_in("olga", Role::Ops, None).await?;
+
+    let id = create(&app, &partner, json!({"dataset": "customers"})).await?;
+    let seen_by_partner = wait_for(&app, &partner, id, "FAILED").await?;
+    assert_eq!(seen_by_partner["last_error"], jobs::INTERNAL_FAILURE);
+    let listed: Value = app.get_as(&partner, "/api/v1/export-jobs").await?.json().await?;
+    let ours = listed["items"].as_array().into_iter().flatten().find(|job| job["id"] == id).ok_or("not listed")?;
+    assert_eq!(ours["last_error"], jobs::INTERNAL_FAILURE);
+    let board: Value = app.get_as(&partner, "/api/v1/dashboard").await?.json().await?;
+    let texts: Vec<&Value> =
+        board["failed_exports"].as_array().into_iter().flatten().map(|job| &job["last_error"]).collect();
+    assert!(!texts.is_empty() && texts.iter().all(|text| *text == jobs::INTERNAL_FAILURE), "{texts:?}");
+
+    let seen_by_staff: Value = app.get_as(&ops, &format!("/api/v1/export-jobs/{id}")).await?.json().await?;
+    let cause = seen_by_staff["last_error"].as_str().unwrap_or_default();
+    assert!(cause.starts_with("writing the export file failed"), "{cause}");
     worker.shutdown().await;
     Ok(())
 }

@@ -10,6 +10,7 @@ mod cluster;
 mod deployment;
 mod exports;
 mod foundation;
+mod hardening;
 mod identity;
 mod kpis;
 mod migrations;

@@ -12,10 +12,10 @@ const INDEX_HTML: &str = "<!doctype html><title>opsdeck</title><div id=\"root\">
 const ASSET_JS: &str = "console.log('opsdeck');";
 
 /// A stand-in for `frontend/dist`, removed when dropped.
-struct BuildDir(PathBuf);
+pub(crate) struct BuildDir(PathBuf);
 
 impl BuildDir {
-    fn new() -> TestResult<Self> {
+    pub(crate) fn new() -> TestResult<Self> {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos();
         let dir = std::env::temp_dir().join(format!("opsdeck-spa-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(dir.join("assets"))?;
@@ -24,7 +24,7 @@ impl BuildDir {
         Ok(Self(dir))
     }
 
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.0
     }
 }

@@ -4,7 +4,8 @@
 //! trace too. Login failures are left to the login service, which records them with reasons.
 //! A handler that knows better than the status what its refusal means names it with
 //! [`name_refusal`] (a forged webhook is a `webhook.signature_rejected`, not just a 401); the
-//! entry is still written here, once.
+//! entry is still written here, once. Repeats of a refusal within a minute are counted into one
+//! entry ([`RefusalDigest`](crate::refusal_digest::RefusalDigest)).
 
 use actix_web::{
     Error, HttpMessage, HttpRequest,
@@ -14,10 +15,13 @@ use actix_web::{
     middleware::Next,
     web,
 };
-use opsdeck_domain::audit::{self, AuditActor, AuditEvent};
+use std::time::Instant;
+
+use opsdeck_domain::audit::{AuditActor, AuditEvent};
 
 use crate::{
     auth::{self, Authentication},
+    refusal_digest::{self, Refusal},
     routes::auth::REFRESH_COOKIE,
     state::AppState,
 };
@@ -73,6 +77,10 @@ pub async fn record_refusals(
             Some(Authentication::Caller(caller)) => AuditActor::from(caller.as_ref()),
             _ => AuditActor::anonymous("anonymous"),
         };
+        let source = match actor.id {
+            Some(id) => format!("{:?}:{id}", actor.kind),
+            None => meta.ip.clone().unwrap_or_default(),
+        };
         let tenant = match response.request().extensions().get::<Authentication>() {
             Some(Authentication::Caller(caller)) => caller.scope().tenant_id(),
             _ => None,
@@ -84,8 +92,8 @@ pub async fn record_refusals(
         };
         metadata.insert("status".to_owned(), status.as_u16().into());
         let event = AuditEvent::new(action, status.as_u16()).tenant(tenant).metadata(metadata.into());
-        if let Err(error) = audit::record(&state.db, &actor, &meta, event).await {
-            tracing::error!(%error, "could not record a refused request in the audit log");
+        if let Some(first) = state.refusals.admit(source, Refusal { actor, meta, event }, Instant::now()) {
+            refusal_digest::record(&state.db, vec![first]).await;
         }
     }
     Ok(response)

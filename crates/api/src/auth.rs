@@ -33,16 +33,20 @@ pub enum Authentication {
     Refused(std::sync::Arc<DomainError>),
 }
 
+/// The credential of an `Authorization: Bearer ...` header.
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+        .map(|token| token.trim().to_owned())
+}
+
 pub async fn authenticate(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-        .map(|token| token.trim().to_owned());
+    let bearer = bearer_token(req.request());
     let authentication = match (bearer, req.app_data::<web::Data<AppState>>()) {
         (Some(token), Some(state)) if !token.is_empty() => {
             match caller_from_bearer(&state.db, &state.keys, &state.settings.auth, &token).await {

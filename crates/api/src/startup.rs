@@ -3,12 +3,7 @@
 use std::{net::TcpListener, sync::Arc};
 
 use actix_web::{
-    App, HttpRequest, HttpServer,
-    dev::Server,
-    error::JsonPayloadError,
-    http::StatusCode,
-    middleware::{DefaultHeaders, from_fn},
-    web,
+    App, HttpRequest, HttpServer, dev::Server, error::JsonPayloadError, http::StatusCode, middleware::from_fn, web,
 };
 use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings, exports};
 use tracing_actix_web::TracingLogger;
@@ -16,14 +11,16 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    audit_trail, auth, body_limit, extract::Contract, metrics::Metrics, openapi, problem::ApiError, request_id, routes,
-    spa, state::AppState,
+    audit_trail, auth, body_limit, extract::Contract, metrics::Metrics, openapi, problem::ApiError,
+    refusal_digest::RefusalDigest, request_id, routes, security_headers, spa, state::AppState,
 };
 
 /// A bound, not yet running, HTTP server.
 pub struct Application {
     port: u16,
     server: Server,
+    db: Db,
+    refusals: Arc<RefusalDigest>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +48,16 @@ impl Application {
         // Each worker gets its share of the pool (see `Db::for_worker`).
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         let pool_share = (settings.database.max_connections / workers as u32).max(1);
-        let state = AppState { db, settings, keys: Arc::new(keys), store, metrics: Metrics::new()? };
+        let refusals = Arc::new(RefusalDigest::default());
+        let state = AppState {
+            db: db.clone(),
+            settings,
+            keys: Arc::new(keys),
+            store,
+            metrics: Metrics::new()?,
+            refusals: refusals.clone(),
+            streams: Arc::default(),
+        };
         let document = openapi::document();
         let contract = web::Data::new(Contract::new(&document));
         let server = HttpServer::new(move || {
@@ -63,16 +69,23 @@ impl Application {
         .map_err(|source| StartError::Bind { address: address.to_string(), source })?
         .shutdown_timeout(30)
         .run();
-        Ok(Self { port, server })
+        Ok(Self { port, server, db, refusals })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests (up to 30 s).
+    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests (up to 30 s) and records
+    /// the refusals still being counted.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let Self { server, db, refusals, .. } = self;
+        let served = tokio::select! {
+            served = server => served,
+            never = refusals.record_ended_windows(&db) => match never {},
+        };
+        refusals.record_all(&db).await;
+        served
     }
 
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
@@ -122,7 +135,7 @@ fn app(
         .wrap(from_fn(auth::authenticate))
         .wrap(from_fn(body_limit::reject_oversized))
         .wrap(from_fn(crate::metrics::record))
-        .wrap(DefaultHeaders::new().add(("x-content-type-options", "nosniff")))
+        .wrap(from_fn(security_headers::add))
         .wrap(from_fn(request_id::propagate))
         .wrap(TracingLogger::default())
 }

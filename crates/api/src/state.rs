@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings, exports::ExportStore};
 
-use crate::metrics::Metrics;
+use crate::{metrics::Metrics, open_streams::OpenStreams, refusal_digest::RefusalDigest};
 
 /// Cloned for each HTTP worker, which swaps in its own database pool (`Db::for_worker`).
 #[derive(Clone)]
@@ -15,4 +15,8 @@ pub struct AppState {
     /// Where export files are written by the worker and read for downloads.
     pub store: Arc<dyn ExportStore>,
     pub metrics: Metrics,
+    /// Refused requests counted per source and minute, shared by every HTTP worker.
+    pub refusals: Arc<RefusalDigest>,
+    /// Live-event streams open per caller, shared by every HTTP worker.
+    pub streams: Arc<OpenStreams>,
 }

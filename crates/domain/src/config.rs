@@ -52,6 +52,10 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// Directory of the built SPA served at `/`; optional.
     pub static_dir: Option<PathBuf>,
+    /// Live-event streams one caller may hold open on one server.
+    pub event_streams_per_caller: u32,
+    /// Bearer token `/metrics` asks for; without one, it answers only on loopback.
+    pub metrics_token: Option<SecretString>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,7 +74,7 @@ pub struct AuthSettings {
     pub refresh_token_ttl: Duration,
     /// Roles whose users must complete TOTP at login.
     pub mfa_required_roles: Vec<String>,
-    /// Mark the refresh cookie `Secure` (set when served over TLS).
+    /// Mark the refresh cookie `Secure` and send `Strict-Transport-Security` (served over TLS).
     pub cookie_secure: bool,
     pub login_max_failures: u32,
     pub login_window: Duration,
@@ -178,6 +182,7 @@ impl Settings {
         aws.sort_by(|(a, _), (b, _)| a.cmp(b));
         let vars = Vars(opsdeck);
         let unrecognised_variables = vars.unrecognised()?;
+        let bind = vars.parse("OPSDECK_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
         Ok(Self {
             unrecognised_variables,
             database: DatabaseSettings {
@@ -186,10 +191,12 @@ impl Settings {
                 migrate_on_start: vars.flag("OPSDECK_MIGRATE_ON_START", true)?,
             },
             http: HttpSettings {
-                bind: vars.parse("OPSDECK_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
+                bind,
                 trusted_proxies: vars.list("OPSDECK_TRUSTED_PROXIES")?,
                 max_body_bytes: vars.parse_in("OPSDECK_MAX_BODY_BYTES", 1 << 20, 1024..=(64 << 20))?,
                 static_dir: vars.get("OPSDECK_STATIC_DIR").map(PathBuf::from),
+                event_streams_per_caller: vars.parse_in("OPSDECK_EVENT_STREAMS_PER_CALLER", 5, 1..=100)?,
+                metrics_token: vars.metrics_token()?,
             },
             auth: AuthSettings {
                 signing_key: vars.signing_key()?,
@@ -201,7 +208,8 @@ impl Settings {
                     300..=90 * 86_400,
                 )?),
                 mfa_required_roles: vars.roles("OPSDECK_MFA_REQUIRED_ROLES")?,
-                cookie_secure: vars.flag("OPSDECK_COOKIE_SECURE", false)?,
+                // Only a server bound to loopback can be sure no cookie crosses a network in clear.
+                cookie_secure: vars.flag("OPSDECK_COOKIE_SECURE", !bind.ip().is_loopback())?,
                 login_max_failures: vars.parse_in("OPSDECK_LOGIN_MAX_FAILURES", 5, 1..=1000)?,
                 login_window: Duration::from_secs(vars.parse_in("OPSDECK_LOGIN_WINDOW_SECS", 900, 1..=86_400)?),
             },
@@ -251,6 +259,8 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "OPSDECK_TRUSTED_PROXIES",
     "OPSDECK_MAX_BODY_BYTES",
     "OPSDECK_STATIC_DIR",
+    "OPSDECK_EVENT_STREAMS_PER_CALLER",
+    "OPSDECK_METRICS_TOKEN",
     "OPSDECK_JWT_SIGNING_KEY",
     "OPSDECK_JWT_KEY_ID",
     "OPSDECK_JWT_PREVIOUS_KEYS",
@@ -407,6 +417,15 @@ impl Vars {
         Ok(Some(SigningKey { kid, secret: SecretString::from(secret) }))
     }
 
+    fn metrics_token(&self) -> Result<Option<SecretString>, ConfigError> {
+        const NAME: &str = "OPSDECK_METRICS_TOKEN";
+        match self.get(NAME) {
+            None => Ok(None),
+            Some(token) if token.len() < 16 => Err(ConfigError::invalid(NAME, "a token needs at least 16 characters")),
+            Some(token) => Ok(Some(SecretString::from(token))),
+        }
+    }
+
     /// `kid:secret` pairs separated by commas.
     fn previous_keys(&self) -> Result<Vec<SigningKey>, ConfigError> {
         const NAME: &str = "OPSDECK_JWT_PREVIOUS_KEYS";
@@ -507,6 +526,17 @@ mod tests {
     }
 
     #[test]
+    fn the_refresh_cookie_is_secure_unless_the_server_only_listens_on_loopback() -> Result<(), ConfigError> {
+        assert!(!settings(&[])?.auth.cookie_secure);
+        assert!(!settings(&[("OPSDECK_BIND", "[::1]:8080")])?.auth.cookie_secure);
+        assert!(settings(&[("OPSDECK_BIND", "0.0.0.0:8080")])?.auth.cookie_secure);
+        assert!(settings(&[("OPSDECK_BIND", "10.0.0.5:8080")])?.auth.cookie_secure);
+        assert!(!settings(&[("OPSDECK_BIND", "0.0.0.0:8080"), ("OPSDECK_COOKIE_SECURE", "false")])?.auth.cookie_secure);
+        assert!(settings(&[("OPSDECK_COOKIE_SECURE", "true")])?.auth.cookie_secure);
+        Ok(())
+    }
+
+    #[test]
     fn a_bad_value_names_its_variable() {
         assert!(error_of(&[("OPSDECK_BIND", "localhost")]).starts_with("OPSDECK_BIND: cannot parse"));
         assert!(error_of(&[("OPSDECK_WORKER_CONCURRENCY", "0")]).starts_with("OPSDECK_WORKER_CONCURRENCY:"));
@@ -515,6 +545,10 @@ mod tests {
         assert!(error_of(&[("OPSDECK_JWT_SIGNING_KEY", "short")]).starts_with("OPSDECK_JWT_SIGNING_KEY:"));
         assert!(error_of(&[("OPSDECK_AUDIT_RETENTION_DAYS", "0")]).starts_with("OPSDECK_AUDIT_RETENTION_DAYS:"));
         assert!(error_of(&[("OPSDECK_BULK_CHUNK_SIZE", "0")]).starts_with("OPSDECK_BULK_CHUNK_SIZE:"));
+        assert!(error_of(&[("OPSDECK_METRICS_TOKEN", "short")]).starts_with("OPSDECK_METRICS_TOKEN:"));
+        assert!(
+            error_of(&[("OPSDECK_EVENT_STREAMS_PER_CALLER", "0")]).starts_with("OPSDECK_EVENT_STREAMS_PER_CALLER:")
+        );
     }
 
     #[test]

@@ -3811,6 +3811,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description You hold `OPSDECK_EVENT_STREAMS_PER_CALLER` streams open on this server already (`too_many_streams`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     list_export_jobs: {
@@ -5999,6 +6008,15 @@ export interface operations {
                 };
                 content: {
                     "text/plain; version=0.0.4": string;
+                };
+            };
+            /** @description `OPSDECK_METRICS_TOKEN` is set and this is not its bearer token; or none is set and the request came through a proxy or from another host */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -10,6 +10,7 @@ use opsdeck_domain::{
         Target,
     },
     enums::BulkJobStatus,
+    jobs::ErrorAudience,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -189,8 +190,9 @@ pub struct BulkJobView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<BulkJob> for BulkJobView {
-    fn from(job: BulkJob) -> Self {
+impl BulkJobView {
+    /// The job as `audience` may read it (a tenant reads its version of the error).
+    pub fn new(job: BulkJob, audience: ErrorAudience) -> Self {
         let progress = bulk::progress(&job, Utc::now());
         Self {
             id: job.id,
@@ -209,7 +211,7 @@ impl From<BulkJob> for BulkJobView {
             chunk_size: job.chunk_size,
             attempts: job.attempts,
             max_attempts: job.max_attempts,
-            last_error: job.last_error,
+            last_error: audience.read(job.last_error, job.public_error),
             retry_of_id: job.retry_of_id,
             cancel_requested_at: job.cancel_requested_at,
             requested_by_user_id: job.requested_by_user_id,
@@ -298,7 +300,7 @@ pub async fn create_bulk_job(
     let key = confirmation_key(&state);
     let job =
         bulk::start(&state.db, &key, &auth.caller, auth.scope, &confirmation, &state.settings.worker, &meta.0).await?;
-    Ok(HttpResponse::Accepted().json(BulkJobView::from(job)))
+    Ok(HttpResponse::Accepted().json(BulkJobView::new(job, ErrorAudience::of(&auth.caller))))
 }
 
 /// List bulk jobs, newest first.
@@ -323,7 +325,7 @@ pub async fn list_bulk_jobs(
     let query = query.into_inner();
     let filter = BulkListFilter { status: query.status, action: query.action };
     let jobs = bulk::list(&state.db, scope, &filter, page.request()?).await?;
-    Ok(web::Json(Page::from_domain(jobs, BulkJobView::from)))
+    Ok(web::Json(Page::from_domain(jobs, |job| BulkJobView::new(job, ErrorAudience::of(&auth.caller)))))
 }
 
 /// One bulk job with its progress: processed of total, succeeded, failed, rate and ETA.
@@ -341,7 +343,8 @@ pub async fn get_bulk_job(
     auth: Authorized<perm::BulkRead>,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<BulkJobView>> {
-    Ok(web::Json(bulk::get(&state.db, auth.scope, id.into_inner()).await?.into()))
+    let job = bulk::get(&state.db, auth.scope, id.into_inner()).await?;
+    Ok(web::Json(BulkJobView::new(job, ErrorAudience::of(&auth.caller))))
 }
 
 /// Cancel a bulk job: a PENDING job at once, a RUNNING one after its current chunk (it ends
@@ -363,7 +366,7 @@ pub async fn cancel_bulk_job(
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let job = bulk::cancel(&state.db, &auth.caller, auth.scope, id.into_inner(), &meta.0).await?;
-    Ok(HttpResponse::Accepted().json(BulkJobView::from(job)))
+    Ok(HttpResponse::Accepted().json(BulkJobView::new(job, ErrorAudience::of(&auth.caller))))
 }
 
 /// Start a new job over just the rows a finished job failed on (once per job).
@@ -385,7 +388,7 @@ pub async fn retry_failed_bulk_job(
 ) -> ApiResult<HttpResponse> {
     let job = bulk::retry_failed(&state.db, &auth.caller, auth.scope, id.into_inner(), &state.settings.worker, &meta.0)
         .await?;
-    Ok(HttpResponse::Accepted().json(BulkJobView::from(job)))
+    Ok(HttpResponse::Accepted().json(BulkJobView::new(job, ErrorAudience::of(&auth.caller))))
 }
 
 /// The failure report: the rows a job could not change, and why; last position first.

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use opsdeck_domain::{
     dashboard::{self, BulkJob, WebhookEventSummary},
     enums::{BulkJobStatus, WebhookEventStatus},
+    jobs::ErrorAudience,
     kpis::DailyKpi,
 };
 use serde::Serialize;
@@ -35,8 +36,8 @@ pub struct FailedWebhook {
     pub received_at: DateTime<Utc>,
 }
 
-impl From<WebhookEventSummary> for FailedWebhook {
-    fn from(e: WebhookEventSummary) -> Self {
+impl FailedWebhook {
+    fn new(e: WebhookEventSummary, audience: ErrorAudience) -> Self {
         Self {
             id: e.id,
             provider: e.provider,
@@ -44,7 +45,7 @@ impl From<WebhookEventSummary> for FailedWebhook {
             tenant_id: e.tenant_id,
             status: e.status,
             attempts: e.attempts,
-            last_error: e.last_error,
+            last_error: audience.read(e.last_error, e.public_error),
             received_at: e.received_at,
         }
     }
@@ -162,12 +163,15 @@ pub async fn get_dashboard(
     tenant: Query<TenantQuery>,
 ) -> ApiResult<web::Json<DashboardView>> {
     let scope = auth.scope.narrow(tenant.tenant_id)?;
+    let audience = ErrorAudience::of(&auth.caller);
     let board = dashboard::load(&state.db, &auth.caller, scope, state.settings.kpi.timezone).await?;
     Ok(web::Json(DashboardView {
         tenant_id: scope.tenant_id(),
-        failed_exports: board.failed_exports.into_iter().map(ExportJobView::from).collect(),
-        active_exports: board.active_exports.into_iter().map(ExportJobView::from).collect(),
-        failed_webhooks: board.failed_webhooks.map(|events| events.into_iter().map(FailedWebhook::from).collect()),
+        failed_exports: board.failed_exports.into_iter().map(|job| ExportJobView::new(job, audience)).collect(),
+        active_exports: board.active_exports.into_iter().map(|job| ExportJobView::new(job, audience)).collect(),
+        failed_webhooks: board
+            .failed_webhooks
+            .map(|events| events.into_iter().map(|event| FailedWebhook::new(event, audience)).collect()),
         running_bulk_jobs: board.running_bulk_jobs.into_iter().map(BulkProgress::from).collect(),
         recent_articles: board.recent_articles.into_iter().map(Article::from).collect(),
         kpi_cards: cards(&board.kpis),

@@ -14,21 +14,28 @@ use std::{
     time::{Duration, Instant},
 };
 
-use actix_web::{HttpRequest, HttpResponse, get, http::header, web, web::Bytes};
+use actix_web::{
+    HttpRequest, HttpResponse, get,
+    http::{StatusCode, header},
+    web,
+    web::Bytes,
+};
 use chrono::{DateTime, Utc};
 use opsdeck_domain::{
     DomainError,
     access::{Caller, Permission, Scope},
+    audit::AuditActor,
     auth::authenticate::caller_from_bearer,
     enums::{BulkJobStatus, ExportJobStatus},
     events::{self, Feeds, JobChange},
+    jobs::ErrorAudience,
 };
 use serde::Serialize;
 
 use crate::extract::Query;
 use crate::{
-    auth::Authenticated,
-    problem::{ApiResult, Problem},
+    auth::{Authenticated, bearer_token},
+    problem::{ApiError, ApiResult, Problem},
     routes::{bulk::BulkJobView, catalog::TenantQuery, exports::ExportJobView},
     state::AppState,
 };
@@ -42,12 +49,12 @@ const OVERLAP: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
 const POLL_LIMIT: u64 = 200;
 
 /// What the subscriber may see, derived from the caller (again at each re-authentication).
-fn feeds_for(caller: &Caller, tenant_id: Option<i64>) -> Result<(Scope, Feeds), DomainError> {
+fn feeds_for(caller: &Caller, tenant_id: Option<i64>) -> Result<(Scope, Feeds, ErrorAudience), DomainError> {
     let bulk = caller.authorize(Permission::BulkRead);
     let exports = caller.authorize(Permission::ExportsRead);
     let feeds = Feeds { bulk: bulk.is_ok(), exports: exports.is_ok() };
     let scope = bulk.or(exports)?;
-    Ok((scope.narrow(tenant_id)?, feeds))
+    Ok((scope.narrow(tenant_id)?, feeds, ErrorAudience::of(caller)))
 }
 
 fn frame(event: &str, id: &str, data: &impl Serialize) -> Bytes {
@@ -56,7 +63,7 @@ fn frame(event: &str, id: &str, data: &impl Serialize) -> Bytes {
 }
 
 /// The frame for a change, and the key and version that say whether it was sent already.
-fn render(change: JobChange) -> ((&'static str, i64), String, Bytes) {
+fn render(change: JobChange, audience: ErrorAudience) -> ((&'static str, i64), String, Bytes) {
     let version = |at: DateTime<Utc>, status: &str| format!("{}:{status}", at.timestamp_micros());
     match change {
         JobChange::Bulk(job) => {
@@ -64,16 +71,22 @@ fn render(change: JobChange) -> ((&'static str, i64), String, Bytes) {
             let event = if finished { "bulk_job.finished" } else { "bulk_job.progress" };
             let version = version(job.updated_at, job.status.as_str());
             let id = format!("bulk_job-{}-{version}", job.id);
-            (("bulk_job", job.id), version, frame(event, &id, &BulkJobView::from(job)))
+            (("bulk_job", job.id), version, frame(event, &id, &BulkJobView::new(job, audience)))
         }
         JobChange::Export(job) => {
             let finished = matches!(job.status, ExportJobStatus::Done | ExportJobStatus::Failed);
             let event = if finished { "export_job.finished" } else { "export_job.progress" };
             let version = version(job.updated_at, job.status.as_str());
             let id = format!("export_job-{}-{version}", job.id);
-            (("export_job", job.id), version, frame(event, &id, &ExportJobView::from(job)))
+            (("export_job", job.id), version, frame(event, &id, &ExportJobView::new(job, audience)))
         }
     }
+}
+
+/// Whose streams count together: the user, or the integrator token.
+fn stream_owner(caller: &Caller) -> String {
+    let actor = AuditActor::from(caller);
+    format!("{:?}:{}", actor.kind, actor.id.unwrap_or_default())
 }
 
 /// One connection's state between polls.
@@ -83,6 +96,7 @@ struct Subscription {
     tenant_id: Option<i64>,
     scope: Scope,
     feeds: Feeds,
+    audience: ErrorAudience,
     /// The newest change seen; each poll reads from `watermark - OVERLAP`.
     watermark: DateTime<Utc>,
     /// Per job, the version last sent and when it changed (entries older than the overlap go).
@@ -116,8 +130,9 @@ impl Subscription {
         let state = &self.state;
         let caller = caller_from_bearer(&state.db, &state.keys, &state.settings.auth, &self.bearer).await;
         match caller.and_then(|caller| feeds_for(&caller, self.tenant_id)) {
-            Ok((scope, feeds)) => {
-                (self.scope, self.feeds, self.last_authenticated) = (scope, feeds, Instant::now());
+            Ok((scope, feeds, audience)) => {
+                (self.scope, self.feeds, self.audience) = (scope, feeds, audience);
+                self.last_authenticated = Instant::now();
                 true
             }
             Err(error) => {
@@ -139,7 +154,7 @@ impl Subscription {
         for change in changes {
             let updated_at = change.updated_at();
             self.watermark = self.watermark.max(updated_at);
-            let (key, version, frame) = render(change);
+            let (key, version, frame) = render(change, self.audience);
             if self.sent.get(&key).is_none_or(|(sent, _)| *sent != version) {
                 self.pending.push_back(frame);
                 self.sent.insert(key, (version, updated_at));
@@ -163,6 +178,7 @@ impl Subscription {
     responses(
         (status = 200, description = "An endless `text/event-stream`", body = String, content_type = "text/event-stream"),
         (status = 403, description = "Neither bulk:read nor exports:read", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "You hold `OPSDECK_EVENT_STREAMS_PER_CALLER` streams open on this server already (`too_many_streams`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])), extensions(("x-permission" = json!("authenticated"))),
@@ -174,14 +190,16 @@ pub async fn stream_events(
     tenant: Query<TenantQuery>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (scope, feeds) = feeds_for(&auth.0, tenant.tenant_id)?;
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-        .map(|token| token.trim().to_owned())
-        .unwrap_or_default();
+    let (scope, feeds, audience) = feeds_for(&auth.0, tenant.tenant_id)?;
+    let limit = state.settings.http.event_streams_per_caller;
+    let slot = state.streams.take(stream_owner(&auth.0), limit).ok_or_else(|| {
+        ApiError::http(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_streams",
+            format!("you have {limit} live-event streams open already; close one (a browser tab) first"),
+        )
+    })?;
+    let bearer = bearer_token(&req).unwrap_or_default();
     let mut ticker = tokio::time::interval(POLL_EVERY);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let subscription = Subscription {
@@ -190,6 +208,7 @@ pub async fn stream_events(
         tenant_id: tenant.tenant_id,
         scope,
         feeds,
+        audience,
         watermark: Utc::now(),
         sent: HashMap::new(),
         // Sent at once, so the client knows it is connected (and how soon to reconnect).
@@ -198,9 +217,10 @@ pub async fn stream_events(
         last_frame: Instant::now(),
         last_authenticated: Instant::now(),
     };
-    let stream = futures_util::stream::unfold(subscription, |mut subscription| async move {
+    // The slot travels with the stream and is freed when the stream is dropped.
+    let stream = futures_util::stream::unfold((subscription, slot), |(mut subscription, slot)| async move {
         let frame = subscription.next().await?;
-        Some((Ok::<_, Infallible>(frame), subscription))
+        Some((Ok::<_, Infallible>(frame), (subscription, slot)))
     });
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")

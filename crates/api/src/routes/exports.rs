@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use opsdeck_domain::{
     enums::{ExportDataset, ExportJobStatus, OrderStatus},
     exports::{self, ExportFilters, ExportJob, ExportListFilter, NewExport},
+    jobs::ErrorAudience,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -76,8 +77,9 @@ pub struct ExportJobView {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-impl From<ExportJob> for ExportJobView {
-    fn from(job: ExportJob) -> Self {
+impl ExportJobView {
+    /// The job as `audience` may read it (a tenant reads its version of the error).
+    pub fn new(job: ExportJob, audience: ErrorAudience) -> Self {
         let downloadable = job.status == ExportJobStatus::Done
             && job.storage_key.is_some()
             && job.file_deleted_at.is_none()
@@ -91,7 +93,7 @@ impl From<ExportJob> for ExportJobView {
             status: job.status,
             attempts: job.attempts,
             max_attempts: job.max_attempts,
-            last_error: job.last_error,
+            last_error: audience.read(job.last_error, job.public_error),
             row_count: job.row_count,
             byte_size: job.byte_size,
             checksum_sha256: job.checksum_sha256,
@@ -172,7 +174,7 @@ pub async fn create_export_job(
     let new = NewExport { dataset: body.dataset, tenant_id: body.tenant_id, filters: body.filters.into() };
     let max_attempts = state.settings.worker.max_attempts;
     let job = exports::create(&state.db, &auth.caller, auth.scope, new, max_attempts, &meta.0).await?;
-    Ok(HttpResponse::Accepted().json(ExportJobView::from(job)))
+    Ok(HttpResponse::Accepted().json(ExportJobView::new(job, ErrorAudience::of(&auth.caller))))
 }
 
 /// List export jobs, newest first.
@@ -201,7 +203,7 @@ pub async fn list_export_jobs(
         created_to: filter.created_to,
     };
     let jobs = exports::list(&state.db, scope, &filter, page.request()?).await?;
-    Ok(web::Json(Page::from_domain(jobs, ExportJobView::from)))
+    Ok(web::Json(Page::from_domain(jobs, |job| ExportJobView::new(job, ErrorAudience::of(&auth.caller)))))
 }
 
 /// One export job.
@@ -219,7 +221,8 @@ pub async fn get_export_job(
     auth: Authorized<perm::ExportsRead>,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<ExportJobView>> {
-    Ok(web::Json(exports::get(&state.db, auth.scope, id.into_inner()).await?.into()))
+    let job = exports::get(&state.db, auth.scope, id.into_inner()).await?;
+    Ok(web::Json(ExportJobView::new(job, ErrorAudience::of(&auth.caller))))
 }
 
 /// Retry a FAILED export job.
@@ -240,7 +243,7 @@ pub async fn retry_export_job(
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let job = exports::retry(&state.db, &auth.caller, auth.scope, id.into_inner(), &meta.0).await?;
-    Ok(HttpResponse::Accepted().json(ExportJobView::from(job)))
+    Ok(HttpResponse::Accepted().json(ExportJobView::new(job, ErrorAudience::of(&auth.caller))))
 }
 
 /// Retry several export jobs: the FAILED ones are queued again, the others reported.
@@ -261,7 +264,11 @@ pub async fn retry_export_jobs(
 ) -> ApiResult<web::Json<RetryResult>> {
     let report = exports::retry_many(&state.db, &auth.caller, auth.scope, &body.ids, &meta.0).await?;
     Ok(web::Json(RetryResult {
-        retried: report.retried.into_iter().map(ExportJobView::from).collect(),
+        retried: report
+            .retried
+            .into_iter()
+            .map(|job| ExportJobView::new(job, ErrorAudience::of(&auth.caller)))
+            .collect(),
         skipped: report
             .skipped
             .into_iter()

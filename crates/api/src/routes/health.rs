@@ -1,12 +1,14 @@
 //! Liveness, readiness and metrics for orchestrators and Prometheus.
 
-use actix_web::{HttpResponse, get, http::StatusCode, web};
+use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, web};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use opsdeck_domain::{Db, jobs};
+use opsdeck_domain::{Db, auth::secrets::sha256_hex, jobs};
 
 use crate::{
+    auth::bearer_token,
     metrics::Metrics,
     problem::{ApiError, ApiResult, Problem},
     state::AppState,
@@ -60,12 +62,39 @@ pub async fn readiness(db: &Db) -> ApiResult<web::Json<Health>> {
 #[utoipa::path(
     operation_id = "get_metrics",
     tag = "ops",
-    responses((status = 200, description = "Metrics", body = String, content_type = "text/plain; version=0.0.4")),
+    responses(
+        (status = 200, description = "Metrics", body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 401, description = "`OPSDECK_METRICS_TOKEN` is set and this is not its bearer token; or none is set and the request came through a proxy or from another host",
+            body = Problem, content_type = "application/problem+json"),
+    ),
     extensions(("x-permission" = json!("public"))),
 )]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    allow_scrape(&req, state.settings.http.metrics_token.as_ref())?;
     exposition(&state.metrics, &state.db).await
+}
+
+/// Metrics tell an attacker the routes, volumes and failures: with a token, only its bearer
+/// reads them; without one, only a scraper on this host that no proxy forwarded.
+fn allow_scrape(req: &HttpRequest, token: Option<&SecretString>) -> Result<(), ApiError> {
+    let allowed = match token {
+        // Comparing digests: how long a comparison takes says nothing about the token.
+        Some(token) => bearer_token(req).is_some_and(|given| sha256_hex(&given) == sha256_hex(token.expose_secret())),
+        None => {
+            let forwarded = req.headers().contains_key("x-forwarded-for") || req.headers().contains_key("forwarded");
+            !forwarded && req.peer_addr().is_some_and(|peer| peer.ip().is_loopback())
+        }
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::http(
+            StatusCode::UNAUTHORIZED,
+            "metrics_token_required",
+            "metrics are served to the bearer of OPSDECK_METRICS_TOKEN (or, without one, on loopback only)",
+        ))
+    }
 }
 
 /// The metrics with fresh job-queue gauges, in the text exposition format.

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use opsdeck_domain::{
     DomainError,
     enums::{AttemptOutcome, WebhookEventStatus},
+    jobs::ErrorAudience,
     webhooks::{self, JobAttempt, Selection, WebhookEventDetail, WebhookEventFilter, WebhookEventSummary},
 };
 use serde::{Deserialize, Serialize};
@@ -48,8 +49,9 @@ pub struct WebhookEventView {
     pub processed_at: Option<DateTime<Utc>>,
 }
 
-impl From<WebhookEventSummary> for WebhookEventView {
-    fn from(e: WebhookEventSummary) -> Self {
+impl WebhookEventView {
+    /// The event as `audience` may read it (a tenant reads its version of the error).
+    pub fn new(e: WebhookEventSummary, audience: ErrorAudience) -> Self {
         Self {
             id: e.id,
             provider: e.provider,
@@ -59,7 +61,7 @@ impl From<WebhookEventSummary> for WebhookEventView {
             status: e.status,
             attempts: e.attempts,
             max_attempts: e.max_attempts,
-            last_error: e.last_error,
+            last_error: audience.read(e.last_error, e.public_error),
             received_at: e.received_at,
             run_after: e.run_after,
             started_at: e.started_at,
@@ -83,15 +85,15 @@ pub struct WebhookAttempt {
     pub error: Option<String>,
 }
 
-impl From<JobAttempt> for WebhookAttempt {
-    fn from(a: JobAttempt) -> Self {
+impl WebhookAttempt {
+    fn new(a: JobAttempt, audience: ErrorAudience) -> Self {
         Self {
             attempt: a.attempt,
             worker: a.worker,
             started_at: a.started_at,
             finished_at: a.finished_at,
             outcome: a.outcome,
-            error: a.error,
+            error: audience.read(a.error, a.public_error),
         }
     }
 }
@@ -109,15 +111,19 @@ pub struct WebhookEventDetailView {
     pub attempt_history: Vec<WebhookAttempt>,
 }
 
-impl From<WebhookEventDetail> for WebhookEventDetailView {
-    fn from(detail: WebhookEventDetail) -> Self {
+impl WebhookEventDetailView {
+    fn new(detail: WebhookEventDetail, audience: ErrorAudience) -> Self {
         // Stored bodies were parsed at receipt; should one not parse, the raw text still shows it.
         let payload = serde_json::from_str(&detail.payload).unwrap_or(serde_json::Value::Null);
         Self {
-            event: detail.event.into(),
+            event: WebhookEventView::new(detail.event, audience),
             payload,
             payload_raw: detail.payload,
-            attempt_history: detail.attempts.into_iter().map(WebhookAttempt::from).collect(),
+            attempt_history: detail
+                .attempts
+                .into_iter()
+                .map(|attempt| WebhookAttempt::new(attempt, audience))
+                .collect(),
         }
     }
 }
@@ -212,7 +218,7 @@ pub async fn list_webhook_events(
         received_to: query.received_to,
     };
     let events = webhooks::list(&state.db, scope, &filter, page.request()?).await?;
-    Ok(web::Json(Page::from_domain(events, WebhookEventView::from)))
+    Ok(web::Json(Page::from_domain(events, |event| WebhookEventView::new(event, ErrorAudience::of(&auth.caller)))))
 }
 
 /// One webhook event with its payload and attempt history.
@@ -230,7 +236,8 @@ pub async fn get_webhook_event(
     auth: Authorized<perm::WebhooksRead>,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<WebhookEventDetailView>> {
-    Ok(web::Json(webhooks::get(&state.db, auth.scope, id.into_inner()).await?.into()))
+    let detail = webhooks::get(&state.db, auth.scope, id.into_inner()).await?;
+    Ok(web::Json(WebhookEventDetailView::new(detail, ErrorAudience::of(&auth.caller))))
 }
 
 /// Process a finished (PROCESSED, IGNORED or FAILED) event again. Safe: handlers are idempotent.
@@ -251,7 +258,7 @@ pub async fn reprocess_webhook_event(
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let event = webhooks::reprocess(&state.db, &auth.caller, auth.scope, id.into_inner(), &meta.0).await?;
-    Ok(HttpResponse::Accepted().json(WebhookEventView::from(event)))
+    Ok(HttpResponse::Accepted().json(WebhookEventView::new(event, ErrorAudience::of(&auth.caller))))
 }
 
 /// Process several finished events again, by ids or by filter (at most 1000 per call).

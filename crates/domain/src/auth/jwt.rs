@@ -39,6 +39,7 @@ impl KeyRing {
     /// The configured keys; without `OPSDECK_JWT_SIGNING_KEY`, a key generated once and kept in
     /// the storage directory (fine for one instance; several instances must share a key).
     pub fn load(settings: &AuthSettings, storage_dir: &Path) -> Result<Self, DomainError> {
+        super::hs256::install();
         let current = match &settings.signing_key {
             Some(key) => key.clone(),
             None => SigningKey { kid: GENERATED_KID.to_owned(), secret: generated_key(storage_dir)? },

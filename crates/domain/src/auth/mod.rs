@@ -2,6 +2,7 @@
 //! and resolving a bearer credential into a [`crate::access::Caller`].
 
 pub mod authenticate;
+mod hs256;
 pub mod jwt;
 pub mod login;
 pub mod secrets;

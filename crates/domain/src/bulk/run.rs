@@ -51,7 +51,7 @@ use crate::{
         bulk_jobs,
         enums::{BulkItemOutcome, BulkJobStatus},
     },
-    jobs::{self, Claim, Outcome},
+    jobs::{self, Claim, Outcome, RunError},
 };
 
 /// The reason recorded for an item whose row is gone.
@@ -93,7 +93,7 @@ pub async fn execute(
     let (kind, change) = match prepared {
         Ok(prepared) => prepared,
         Err(error) => {
-            let outcome = Outcome::Permanent(format!("the job cannot run: {error}"));
+            let outcome = Outcome::Permanent(RunError::internal(format!("the job cannot run: {error}")));
             return finish(db, settings, claim, &outcome).await;
         }
     };
@@ -125,7 +125,7 @@ pub async fn execute(
             // Someone changed one of the chunk's rows while it ran: nothing of it was kept, so
             // it runs again at once, on the rows as they are now.
             Err(DomainError::Transient(_)) if contended < CHUNK_ATTEMPTS => contended += 1,
-            Err(error) => return finish(db, settings, claim, &Outcome::Retryable(error.to_string())).await,
+            Err(error) => return finish(db, settings, claim, &Outcome::Retryable(RunError::internal(error))).await,
         }
     }
 }
@@ -367,7 +367,8 @@ async fn finish(db: &Db, settings: &WorkerSettings, claim: &Claim, outcome: &Out
     let job = bulk_jobs::Entity::find_by_id(claim.id).one(&txn).await?.ok_or(DomainError::NotFound("bulk job"))?;
     if matches!(job.status, BulkJobStatus::Done | BulkJobStatus::Cancelled | BulkJobStatus::Failed) {
         let mut metadata = counts(&job);
-        if let Some(error) = &job.last_error {
+        // The audit log is read by the tenant too: its version of the error.
+        if let Some(error) = &job.public_error {
             metadata["error"] = serde_json::Value::String(error.clone());
         }
         audit::append(

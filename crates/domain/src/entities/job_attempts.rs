@@ -19,6 +19,9 @@ pub struct Model {
     pub outcome: Option<AttemptOutcome>,
     #[sea_orm(column_type = "Text")]
     pub error: Option<String>,
+    /// `error` as the tenant may read it (see `jobs::RunError`).
+    #[sea_orm(column_type = "Text")]
+    pub public_error: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

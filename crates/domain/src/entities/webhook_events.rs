@@ -14,6 +14,9 @@ pub struct Model {
     pub max_attempts: i32,
     #[sea_orm(column_type = "Text")]
     pub last_error: Option<String>,
+    /// `last_error` as the tenant may read it (see `jobs::RunError`).
+    #[sea_orm(column_type = "Text")]
+    pub public_error: Option<String>,
     pub claim_token: Option<String>,
     pub heartbeat_at: Option<DateTimeUtc>,
     pub run_after: DateTimeUtc,

@@ -27,7 +27,7 @@ use crate::{
         ExportFilters, ExportStore,
         rows::{self, Layout, Reader, RowsError},
     },
-    jobs::{self, Claim, Outcome},
+    jobs::{self, Claim, Outcome, RunError},
 };
 
 /// Rows per query. Rows are streamed, so this bounds how long one query's snapshot lives
@@ -184,13 +184,14 @@ struct Written {
 enum Failure {
     /// The claim was taken back while we ran: stop without touching the row.
     Lost,
-    Retryable(String),
-    Permanent(String),
+    Retryable(RunError),
+    Permanent(RunError),
 }
 
+/// Every export failure is opsdeck's own (its filters were validated when it was created).
 impl From<DomainError> for Failure {
     fn from(error: DomainError) -> Self {
-        Failure::Retryable(error.to_string())
+        Failure::Retryable(RunError::internal(error))
     }
 }
 
@@ -204,7 +205,7 @@ impl From<RowsError> for Failure {
 }
 
 fn io(error: std::io::Error) -> Failure {
-    Failure::Retryable(format!("writing the export file failed: {error}"))
+    Failure::Retryable(RunError::internal(format!("writing the export file failed: {error}")))
 }
 
 async fn write_file(
@@ -216,7 +217,7 @@ async fn write_file(
     heartbeat_every: Duration,
 ) -> Result<Written, Failure> {
     let filters: ExportFilters = serde_json::from_str(&job.filters)
-        .map_err(|e| Failure::Permanent(format!("the export's filters are unreadable: {e}")))?;
+        .map_err(|e| Failure::Permanent(RunError::internal(format!("the export's filters are unreadable: {e}"))))?;
     let scope = job.tenant_id.map_or(Scope::All, |id| Scope::Tenant(TenantId(id)));
     let file = store.create(key).map_err(io)?;
     let mut writer = csv::WriterBuilder::new().buffer_capacity(CSV_BUFFER).from_writer(Measured {

@@ -207,7 +207,7 @@ async fn requeue(
             AuditEvent::new("export_job.retry", 202)
                 .target("export_job", id)
                 .tenant(job.tenant_id)
-                .metadata(serde_json::json!({"previous_error": job.last_error})),
+                .metadata(serde_json::json!({"previous_error": job.public_error})),
         )
         .await?;
         return Ok(Ok(job));

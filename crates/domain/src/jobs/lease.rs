@@ -8,6 +8,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Query, SimpleExpr},
 };
 
+use super::RunError;
 use crate::{
     Db, DomainError,
     audit::chain::storable_time,
@@ -35,9 +36,9 @@ pub enum Outcome {
     /// Done; the row takes this final status (e.g. `DONE`, `PROCESSED`).
     Succeeded(&'static str),
     /// A transient failure: retried with backoff while attempts remain, then FAILED.
-    Retryable(String),
+    Retryable(RunError),
     /// A failure no retry can fix: FAILED at once.
-    Permanent(String),
+    Permanent(RunError),
 }
 
 const PENDING: &str = "PENDING";
@@ -135,7 +136,11 @@ pub async fn finish(
         .value("updated_at", now);
     let (attempt_outcome, error) = match outcome {
         Outcome::Succeeded(status) => {
-            update.value("status", *status).value("finished_at", now).value("last_error", Value::String(None));
+            update
+                .value("status", *status)
+                .value("finished_at", now)
+                .value("last_error", Value::String(None))
+                .value("public_error", Value::String(None));
             (AttemptOutcome::Succeeded, None)
         }
         Outcome::Retryable(error) if claim.attempt < claim.max_attempts => {
@@ -144,12 +149,17 @@ pub async fn finish(
                 .value("status", PENDING)
                 .value("run_after", run_after)
                 .value("enqueued_at", Value::ChronoDateTimeUtc(None))
-                .value("last_error", truncated(error));
-            (AttemptOutcome::Retry, Some(error.clone()))
+                .value("last_error", truncated(&error.detail))
+                .value("public_error", truncated(&error.public));
+            (AttemptOutcome::Retry, Some(error))
         }
         Outcome::Retryable(error) | Outcome::Permanent(error) => {
-            update.value("status", FAILED).value("finished_at", now).value("last_error", truncated(error));
-            (AttemptOutcome::Failed, Some(error.clone()))
+            update
+                .value("status", FAILED)
+                .value("finished_at", now)
+                .value("last_error", truncated(&error.detail))
+                .value("public_error", truncated(&error.public));
+            (AttemptOutcome::Failed, Some(error))
         }
     };
     for (column, value) in extra {
@@ -162,7 +172,10 @@ pub async fn finish(
     if txn.execute(&update).await?.rows_affected() != 1 {
         return Ok(false);
     }
-    close_attempt(txn, claim.kind, claim.id, &claim.token, attempt_outcome, error.as_deref(), now).await?;
+    if let Some(error) = error {
+        error.log(claim.kind, claim.id);
+    }
+    close_attempt(txn, claim.kind, claim.id, &claim.token, attempt_outcome, error, now).await?;
     Ok(true)
 }
 
@@ -188,7 +201,8 @@ pub async fn release(db: &Db, claim: &Claim, reason: &str) -> Result<bool, Domai
     if txn.execute(&update).await?.rows_affected() != 1 {
         return Ok(false);
     }
-    close_attempt(&txn, claim.kind, claim.id, &claim.token, AttemptOutcome::Retry, Some(reason), now).await?;
+    let reason = RunError::shared(reason);
+    close_attempt(&txn, claim.kind, claim.id, &claim.token, AttemptOutcome::Retry, Some(&reason), now).await?;
     txn.commit().await?;
     Ok(true)
 }
@@ -199,14 +213,15 @@ async fn close_attempt(
     id: i64,
     token: &str,
     outcome: AttemptOutcome,
-    error: Option<&str>,
+    error: Option<&RunError>,
     at: DateTime<Utc>,
 ) -> Result<(), DomainError> {
     let update = Query::update()
         .table("job_attempts")
         .value("finished_at", at)
         .value("outcome", outcome.to_value())
-        .value("error", error.map(truncated))
+        .value("error", error.map(|error| truncated(&error.detail)))
+        .value("public_error", error.map(|error| truncated(&error.public)))
         .and_where(Expr::col("job_kind").eq(kind.as_str()))
         .and_where(Expr::col("job_id").eq(id))
         .and_where(Expr::col("claim_token").eq(token))
@@ -234,14 +249,15 @@ pub async fn recover_stale(db: &Db, kind: JobKind, lease: Duration) -> Result<Ve
         let attempts: i32 = row.try_get("", "attempts")?;
         let max_attempts: i32 = row.try_get("", "max_attempts")?;
         let Some(token) = token else { continue };
-        let error = "the worker running this job stopped responding (its lease expired)";
+        let error = RunError::shared("the worker running this job stopped responding (its lease expired)");
         let txn = db.begin_write().await?;
         let mut update = Query::update();
         update
             .table(kind.table())
             .value("claim_token", Value::String(None))
             .value("heartbeat_at", Value::ChronoDateTimeUtc(None))
-            .value("last_error", error)
+            .value("last_error", error.detail.as_str())
+            .value("public_error", error.public.as_str())
             .value("updated_at", now);
         if attempts < max_attempts {
             update
@@ -256,7 +272,7 @@ pub async fn recover_stale(db: &Db, kind: JobKind, lease: Duration) -> Result<Ve
             .and_where(Expr::col("claim_token").eq(token.as_str()))
             .and_where(Expr::col("status").eq(RUNNING));
         if txn.execute(&update).await?.rows_affected() == 1 {
-            close_attempt(&txn, kind, id, &token, AttemptOutcome::Lost, Some(error), now).await?;
+            close_attempt(&txn, kind, id, &token, AttemptOutcome::Lost, Some(&error), now).await?;
             txn.commit().await?;
             recovered.push(id);
         }

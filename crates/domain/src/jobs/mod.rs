@@ -8,8 +8,11 @@
 //! (re-)enqueued by the sweeper, so nothing is lost when a process dies between a state change
 //! and a push.
 
+mod errors;
 mod lease;
 mod stats;
+
+pub use errors::{ErrorAudience, INTERNAL_FAILURE, RunError};
 
 pub use lease::{Claim, Outcome, backoff, claim, due, finish, heartbeat, mark_enqueued, recover_stale, release};
 pub use stats::{KindStats, stats};

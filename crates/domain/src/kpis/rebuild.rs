@@ -17,7 +17,7 @@ use crate::{
     audit::{self, AuditEvent, RequestMeta, chain::storable_time},
     config::{KpiSettings, WorkerSettings},
     entities::{enums::KpiRebuildStatus, kpi_rebuild_jobs, schedule_runs},
-    jobs::{self, Claim, Outcome},
+    jobs::{self, Claim, Outcome, RunError},
     kpis::build_day,
     schedule,
 };
@@ -87,7 +87,13 @@ pub async fn execute_rebuild(
     let mut day = job.next_day.unwrap_or(job.from_day);
     while day <= job.to_day {
         if let Err(error) = build_day(db, day, kpi.timezone).await {
-            return finish(db, claim, Outcome::Retryable(format!("building {day}: {error}")), worker).await;
+            return finish(
+                db,
+                claim,
+                Outcome::Retryable(RunError::internal(format!("building {day}: {error}"))),
+                worker,
+            )
+            .await;
         }
         day += Duration::days(1);
         // The checkpoint, fenced like every change: a taken-back run stops here.

@@ -13,6 +13,7 @@ use serde::{Deserialize, de::DeserializeOwned};
 use crate::{
     audit::chain::storable_time,
     entities::{customers, enums::OrderStatus, orders},
+    jobs::RunError,
     webhooks::envelope::Envelope,
 };
 
@@ -28,14 +29,14 @@ pub(super) enum Handled {
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Failure {
     /// May succeed later: what the event refers to has not arrived yet, or the database failed.
-    Retryable(String),
+    Retryable(RunError),
     /// No retry can help: the event's data does not fit its type.
-    Permanent(String),
+    Permanent(RunError),
 }
 
 impl From<sea_orm::DbErr> for Failure {
     fn from(error: sea_orm::DbErr) -> Self {
-        Failure::Retryable(format!("database error: {error}"))
+        Failure::Retryable(RunError::internal(format!("database error: {error}")))
     }
 }
 
@@ -62,7 +63,7 @@ pub(super) async fn apply(
 
 fn data<T: DeserializeOwned>(envelope: &Envelope) -> Result<T, Failure> {
     serde_json::from_value(serde_json::Value::Object(envelope.data.clone()))
-        .map_err(|e| Failure::Permanent(format!("data does not fit {}: {e}", envelope.event_type)))
+        .map_err(|e| Failure::Permanent(RunError::shared(format!("data does not fit {}: {e}", envelope.event_type))))
 }
 
 /// `order_id` is the provider's reference of the order (`orders.external_ref`).
@@ -83,7 +84,7 @@ async fn order_status(txn: &DatabaseTransaction, tenant: i64, reference: &str) -
 }
 
 fn missing(what: &str, reference: &str) -> Failure {
-    Failure::Retryable(format!("{what} {reference:?} not found (yet): retrying, it may arrive later"))
+    Failure::Retryable(RunError::shared(format!("{what} {reference:?} not found (yet): retrying, it may arrive later")))
 }
 
 /// Marks the order paid, unless it is already paid or refunded.
@@ -140,10 +141,10 @@ async fn order_refunded(
     }
     match order_status(txn, tenant, &event.order_id).await? {
         None => Err(missing("order", &event.order_id)),
-        Some(OrderStatus::Pending) => Err(Failure::Retryable(format!(
+        Some(OrderStatus::Pending) => Err(Failure::Retryable(RunError::shared(format!(
             "order {:?} is not paid yet: retrying, its payment may arrive later",
             event.order_id
-        ))),
+        )))),
         Some(status) => {
             Ok(Handled::Ignored(format!("nothing to do: order {:?} is {}", event.order_id, status.to_value())))
         }
@@ -162,7 +163,7 @@ struct CustomerEvent {
 
 fn bounded(field: &str, value: &str, max: usize) -> Result<(), Failure> {
     if value.chars().count() > max {
-        return Err(Failure::Permanent(format!("data.{field} is longer than {max} characters")));
+        return Err(Failure::Permanent(RunError::shared(format!("data.{field} is longer than {max} characters"))));
     }
     Ok(())
 }
@@ -191,7 +192,7 @@ async fn customer_created(
             email.into(),
             storable_time(event.signed_up_at.unwrap_or(occurred_at)).into(),
         ])
-        .map_err(|e| Failure::Permanent(e.to_string()))?
+        .map_err(|e| Failure::Permanent(RunError::internal(e)))?
         .on_conflict(OnConflict::columns([C::TenantId, C::ExternalRef]).do_nothing().to_owned())
         .to_owned();
     if txn.execute(&insert).await?.rows_affected() > 0 {

@@ -13,7 +13,7 @@ use crate::{
     audit::chain::storable_time,
     config::WorkerSettings,
     entities::{enums::WebhookEventStatus, webhook_events},
-    jobs::{self, Claim, Outcome},
+    jobs::{self, Claim, Outcome, RunError},
     webhooks::{
         envelope::Envelope,
         handlers::{self, Failure, Handled},
@@ -30,7 +30,9 @@ pub async fn process(db: &Db, settings: &WorkerSettings, claim: &Claim) -> Resul
     let mut extra = Vec::new();
     let handled = match Envelope::parse(event.payload.as_bytes()) {
         // Ingest only stores bodies that parse; this guards rows written some other way.
-        Err(reason) => Err(Failure::Permanent(format!("the stored payload is not an event: {reason}"))),
+        Err(reason) => {
+            Err(Failure::Permanent(RunError::internal(format!("the stored payload is not an event: {reason}"))))
+        }
         Ok(envelope) => {
             // An event that arrived before its tenant existed is routed now.
             let tenant = match event.tenant_id {
@@ -68,7 +70,8 @@ pub async fn process(db: &Db, settings: &WorkerSettings, claim: &Claim) -> Resul
         // error column on success; this row is already ours within the transaction).
         let update = Query::update()
             .table(webhook_events::Entity)
-            .value(webhook_events::Column::LastError, reason)
+            .value(webhook_events::Column::LastError, reason.as_str())
+            .value(webhook_events::Column::PublicError, reason)
             .and_where(Expr::col(webhook_events::Column::Id).eq(claim.id))
             .to_owned();
         txn.execute(&update).await?;

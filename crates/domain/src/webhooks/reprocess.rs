@@ -103,7 +103,7 @@ async fn requeue(
                 "event_id": event.event_id,
                 "event_type": event.event_type,
                 "previous_status": event.status,
-                "previous_error": event.last_error,
+                "previous_error": event.public_error,
             })),
     )
     .await?;

@@ -149,7 +149,7 @@ async fn streamed(
     let mut writer = csv::Writer::from_writer(Vec::new());
     let rows = write_csv(db, dataset, scope, filters, &mut writer, None).await.map_err(|failure| match failure {
         super::Failure::Lost => "lost".to_owned(),
-        super::Failure::Retryable(e) | super::Failure::Permanent(e) => e,
+        super::Failure::Retryable(e) | super::Failure::Permanent(e) => e.detail,
     })?;
     Ok((rows, writer.into_inner()?))
 }
