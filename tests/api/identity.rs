@@ -7,16 +7,7 @@ use reqwest::{StatusCode, header};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::helpers::{SIGNING_KEY, TestApp, TestResult};
-
-async fn problem_code(response: reqwest::Response) -> TestResult<(StatusCode, String)> {
-    let status = response.status();
-    let content_type =
-        response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    assert_eq!(content_type, "application/problem+json", "{status}");
-    let body: Value = response.json().await?;
-    Ok((status, body["code"].as_str().unwrap_or("").to_owned()))
-}
+use crate::helpers::{SIGNING_KEY, TestApp, TestResult, problem_code};
 
 #[tokio::test]
 async fn a_user_logs_in_and_sees_who_they_are() -> TestResult {
