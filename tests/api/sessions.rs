@@ -135,7 +135,7 @@ async fn a_session_ends_after_its_absolute_lifetime_however_often_it_is_refreshe
     let long_ago = Utc::now() - Duration::days(31);
     app.db
         .conn()
-        .execute(Query::update().table("refresh_sessions").value("created_at", long_ago).to_owned())
+        .execute(&Query::update().table("refresh_sessions").value("created_at", long_ago).to_owned())
         .await?;
     let refresh = browser.post(app.url("/api/v1/auth/refresh")).send().await?;
     assert_eq!(problem_code(refresh).await?, (StatusCode::UNAUTHORIZED, "invalid_refresh_token".to_owned()));
