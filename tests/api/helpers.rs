@@ -178,6 +178,17 @@ impl TestApp {
         rows.iter().map(|row| Ok((row.try_get::<i64>("", "id")?, row.try_get::<String>("", "slug")?))).collect()
     }
 
+    /// A single text value from SQL.
+    pub async fn string(&self, sql: &str) -> TestResult<String> {
+        let row = self
+            .db
+            .conn()
+            .query_one_raw(Statement::from_string(self.db.backend(), sql.to_owned()))
+            .await?
+            .ok_or("no row")?;
+        Ok(row.try_get_by_index::<String>(0)?)
+    }
+
     /// A single number from SQL, for assertions on the database.
     pub async fn count(&self, sql: &str) -> TestResult<i64> {
         let row = self
@@ -193,12 +204,8 @@ impl TestApp {
 /// A problem answer's status and `code`, checking that it is `application/problem+json`.
 pub async fn problem_code(response: reqwest::Response) -> TestResult<(reqwest::StatusCode, String)> {
     let status = response.status();
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let content_type =
+        response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     assert_eq!(content_type, "application/problem+json", "{status}");
     let body: Value = response.json().await?;
     Ok((status, body["code"].as_str().unwrap_or("").to_owned()))

@@ -91,7 +91,8 @@ async fn access_tokens_name_their_session_type_and_audience_and_need_all_three()
 
     let now = Utc::now().timestamp();
     let user_id = claims["sub"].as_str().ok_or("no sub")?.to_owned();
-    let complete = json!({"sub": user_id, "iss": "opsdeck", "aud": "opsdeck-api", "sid": sid, "iat": now, "exp": now + 600});
+    let complete =
+        json!({"sub": user_id, "iss": "opsdeck", "aud": "opsdeck-api", "sid": sid, "iat": now, "exp": now + 600});
     let sign = |typ: Option<&str>, claims: &Value| -> TestResult<String> {
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some("k1".to_owned());
@@ -133,10 +134,7 @@ async fn a_session_ends_after_its_absolute_lifetime_however_often_it_is_refreshe
 
     // The login was 31 days ago; the refresh tokens themselves are fresh.
     let long_ago = Utc::now() - Duration::days(31);
-    app.db
-        .conn()
-        .execute(&Query::update().table("refresh_sessions").value("created_at", long_ago).to_owned())
-        .await?;
+    app.db.conn().execute(&Query::update().table("refresh_sessions").value("created_at", long_ago).to_owned()).await?;
     let refresh = browser.post(app.url("/api/v1/auth/refresh")).send().await?;
     assert_eq!(problem_code(refresh).await?, (StatusCode::UNAUTHORIZED, "invalid_refresh_token".to_owned()));
     Ok(())

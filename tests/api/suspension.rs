@@ -17,7 +17,8 @@ async fn set_status(app: &TestApp, root: &str, tenant_id: i64, status: &str) -> 
 async fn a_suspended_tenants_partners_are_shut_out_until_it_is_reactivated() -> TestResult {
     let app = TestApp::spawn().await?;
     let root = app.signed_in("root", Role::Superadmin, None).await?;
-    let tenant: Value = app.post_as(&root, "/api/v1/tenants", &json!({"slug": "alpha", "name": "Alpha"})).await?.json().await?;
+    let tenant: Value =
+        app.post_as(&root, "/api/v1/tenants", &json!({"slug": "alpha", "name": "Alpha"})).await?.json().await?;
     let tenant_id = tenant["id"].as_i64().ok_or("no tenant id")?;
     let password = app.user("pat", Role::PartnerAdmin, Some("alpha")).await?;
     let login_body = json!({"username": "pat", "password": password});
@@ -40,7 +41,7 @@ async fn a_suspended_tenants_partners_are_shut_out_until_it_is_reactivated() -> 
     assert_eq!(products.status(), StatusCode::OK);
     let export =
         app.post_as(&root, "/api/v1/export-jobs", &json!({"dataset": "orders", "tenant_id": tenant_id})).await?;
-    assert_eq!(export.status(), StatusCode::CREATED);
+    assert_eq!(export.status(), StatusCode::ACCEPTED);
 
     set_status(&app, &root, tenant_id, "active").await?;
 

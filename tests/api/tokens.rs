@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, TestResult, problem_code};
 
 async fn tenant(app: &TestApp, root: &str, slug: &str) -> TestResult<i64> {
-    let created: Value = app.post_as(root, "/api/v1/tenants", &json!({"slug": slug, "name": slug})).await?.json().await?;
+    let created: Value =
+        app.post_as(root, "/api/v1/tenants", &json!({"slug": slug, "name": slug})).await?.json().await?;
     created["id"].as_i64().ok_or_else(|| format!("no tenant: {created}").into())
 }
 
@@ -93,8 +94,12 @@ async fn a_token_is_refused_like_its_creator_until_a_required_mfa_enrolment() ->
     // Without the role that requires MFA, the token works again.
     let granted: Value = granted.json().await?;
     let binding = granted["id"].as_i64().ok_or_else(|| format!("no binding: {granted}"))?;
-    let removed =
-        app.client.delete(app.url(&format!("/api/v1/users/{sam_id}/roles/{binding}"))).bearer_auth(&root).send().await?;
+    let removed = app
+        .client
+        .delete(app.url(&format!("/api/v1/users/{sam_id}/roles/{binding}")))
+        .bearer_auth(&root)
+        .send()
+        .await?;
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.get_as(&token, "/api/v1/products").await?.status(), StatusCode::OK);
     Ok(())
@@ -112,7 +117,8 @@ async fn a_tenant_bound_token_never_reaches_outside_its_tenant() -> TestResult {
     let bound_admin =
         app.create_token(&root, &password, json!({"name": "a", "roles": ["superadmin"], "tenant_id": alpha})).await?;
     assert_eq!(problem_code(bound_admin).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
-    let for_beta = app.create_token(&root, &password, json!({"name": "b", "roles": ["ops"], "tenant_id": beta})).await?;
+    let for_beta =
+        app.create_token(&root, &password, json!({"name": "b", "roles": ["ops"], "tenant_id": beta})).await?;
     let for_beta: Value = for_beta.json().await?;
     let beta_token_id = for_beta["token"]["id"].as_i64().ok_or("no beta token")?;
 
@@ -135,7 +141,10 @@ async fn a_tenant_bound_token_never_reaches_outside_its_tenant() -> TestResult {
     let attempts = [
         ("create a user", app.post_as(&legacy, "/api/v1/users", &new_user).await?),
         ("list users", app.get_as(&legacy, "/api/v1/users").await?),
-        ("grant a role", app.post_as(&legacy, &format!("/api/v1/users/{root_id}/roles"), &json!({"role": "ops"})).await?),
+        (
+            "grant a role",
+            app.post_as(&legacy, &format!("/api/v1/users/{root_id}/roles"), &json!({"role": "ops"})).await?,
+        ),
         ("rename beta", app.patch_as(&legacy, &format!("/api/v1/tenants/{beta}"), &json!({"name": "Owned"})).await?),
         (
             "suspend beta",
@@ -156,7 +165,8 @@ async fn a_tenant_bound_token_never_reaches_outside_its_tenant() -> TestResult {
     let tenants: Vec<Value> =
         listed["items"].as_array().ok_or("no items")?.iter().map(|token| token["tenant_id"].clone()).collect();
     assert_eq!(tenants, [json!(alpha)], "{listed}");
-    let revoke = app.client.delete(app.url(&format!("/api/v1/tokens/{beta_token_id}"))).bearer_auth(&legacy).send().await?;
+    let revoke =
+        app.client.delete(app.url(&format!("/api/v1/tokens/{beta_token_id}"))).bearer_auth(&legacy).send().await?;
     assert_eq!(problem_code(revoke).await?, (StatusCode::NOT_FOUND, "not_found".to_owned()));
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NOT NULL").await?, 0);
     Ok(())
