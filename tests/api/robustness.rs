@@ -123,7 +123,7 @@ async fn documented_limits_are_enforced_and_nothing_is_stored() -> TestResult {
             json!({"name": "t", "roles": ["ops"], "expires_in_days": 366, "password": "x"}),
             vec!["expires_in_days"],
         ),
-        ("/api/v1/tokens", json!({"name": "", "roles": [], "password": ""}), vec!["name", "roles", "password"]),
+        ("/api/v1/tokens", json!({"name": "", "roles": [], "password": ""}), vec!["name", "password", "roles"]),
         ("/api/v1/export-jobs/retry", json!({"ids": (1..=501).collect::<Vec<i64>>()}), vec!["ids"]),
         ("/api/v1/export-jobs/retry", json!({"ids": [1e30]}), vec!["ids[0]"]),
         ("/api/v1/export-jobs", json!({"dataset": "orders", "filters": {"from": "soon"}}), vec!["filters.from"]),
