@@ -111,6 +111,25 @@ impl TestApp {
         Ok(self.client.post(self.url(path)).bearer_auth(token).json(body).send().await?)
     }
 
+    pub async fn patch_as(&self, token: &str, path: &str, body: &Value) -> TestResult<reqwest::Response> {
+        Ok(self.client.patch(self.url(path)).bearer_auth(token).json(body).send().await?)
+    }
+
+    /// Creates an integrator token over HTTP, confirming with the creator's current password.
+    pub async fn create_token(&self, bearer: &str, password: &str, body: Value) -> TestResult<reqwest::Response> {
+        let mut body = body;
+        body["password"] = password.into();
+        self.post_as(bearer, "/api/v1/tokens", &body).await
+    }
+
+    /// The secret of a new integrator token.
+    pub async fn token_secret(&self, bearer: &str, password: &str, body: Value) -> TestResult<String> {
+        let response = self.create_token(bearer, password, body).await?;
+        let status = response.status();
+        let created: Value = response.json().await?;
+        created["secret"].as_str().map(str::to_owned).ok_or_else(|| format!("no token: {status} {created}").into())
+    }
+
     /// Creates a user with one role directly in the database; returns its password.
     pub async fn user(&self, username: &str, role: Role, tenant_slug: Option<&str>) -> TestResult<String> {
         let password = format!("{username}-password-123");
@@ -159,6 +178,17 @@ impl TestApp {
         rows.iter().map(|row| Ok((row.try_get::<i64>("", "id")?, row.try_get::<String>("", "slug")?))).collect()
     }
 
+    /// A single text value from SQL.
+    pub async fn string(&self, sql: &str) -> TestResult<String> {
+        let row = self
+            .db
+            .conn()
+            .query_one_raw(Statement::from_string(self.db.backend(), sql.to_owned()))
+            .await?
+            .ok_or("no row")?;
+        Ok(row.try_get_by_index::<String>(0)?)
+    }
+
     /// A single number from SQL, for assertions on the database.
     pub async fn count(&self, sql: &str) -> TestResult<i64> {
         let row = self
@@ -169,6 +199,16 @@ impl TestApp {
             .ok_or("no row")?;
         Ok(row.try_get_by_index::<i64>(0)?)
     }
+}
+
+/// A problem answer's status and `code`, checking that it is `application/problem+json`.
+pub async fn problem_code(response: reqwest::Response) -> TestResult<(reqwest::StatusCode, String)> {
+    let status = response.status();
+    let content_type =
+        response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert_eq!(content_type, "application/problem+json", "{status}");
+    let body: Value = response.json().await?;
+    Ok((status, body["code"].as_str().unwrap_or("").to_owned()))
 }
 
 /// A database of its own for one test; removed when dropped.

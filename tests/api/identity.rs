@@ -7,16 +7,7 @@ use reqwest::{StatusCode, header};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::helpers::{SIGNING_KEY, TestApp, TestResult};
-
-async fn problem_code(response: reqwest::Response) -> TestResult<(StatusCode, String)> {
-    let status = response.status();
-    let content_type =
-        response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    assert_eq!(content_type, "application/problem+json", "{status}");
-    let body: Value = response.json().await?;
-    Ok((status, body["code"].as_str().unwrap_or("").to_owned()))
-}
+use crate::helpers::{SIGNING_KEY, TestApp, TestResult, problem_code};
 
 #[tokio::test]
 async fn a_user_logs_in_and_sees_who_they_are() -> TestResult {
@@ -108,28 +99,32 @@ async fn malformed_login_bodies_are_refused_and_change_nothing() -> TestResult {
 fn forged(claims: Value, kid: &str, key: &str) -> TestResult<String> {
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some(kid.to_owned());
+    header.typ = Some("at+jwt".to_owned());
     Ok(encode(&header, &claims, &EncodingKey::from_secret(key.as_bytes()))?)
 }
 
 #[tokio::test]
 async fn every_bad_access_token_is_a_401_problem() -> TestResult {
     let app = TestApp::spawn().await?;
-    app.user("olivia", Role::Ops, None).await?;
+    let password = app.user("olivia", Role::Ops, None).await?;
+    app.login("olivia", &password).await?;
     let user_id = app.count("SELECT id FROM users WHERE username = 'olivia'").await?;
+    let sid = app.string("SELECT family_id FROM refresh_sessions").await?;
     let now = chrono::Utc::now().timestamp();
-    let valid_claims = json!({"sub": user_id.to_string(), "iss": "opsdeck", "iat": now, "exp": now + 600});
+    let claims = |iat: i64, exp: i64| json!({"sub": user_id.to_string(), "iss": "opsdeck", "aud": "opsdeck-api", "sid": sid, "iat": iat, "exp": exp});
+    let valid_claims = claims(now, now + 600);
 
-    let expired = forged(
-        json!({"sub": user_id.to_string(), "iss": "opsdeck", "iat": now - 2000, "exp": now - 1000}),
-        "k1",
-        SIGNING_KEY,
-    )?;
+    let expired = forged(claims(now - 2000, now - 1000), "k1", SIGNING_KEY)?;
     let bad_signature = forged(valid_claims.clone(), "k1", "another-key-another-key-another-key-!!")?;
     let unknown_kid = forged(valid_claims.clone(), "k9", SIGNING_KEY)?;
     let unsigned = {
         use base64::Engine;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        format!("{}.{}.", b64.encode(r#"{"alg":"none","typ":"JWT","kid":"k1"}"#), b64.encode(valid_claims.to_string()))
+        format!(
+            "{}.{}.",
+            b64.encode(r#"{"alg":"none","typ":"at+jwt","kid":"k1"}"#),
+            b64.encode(valid_claims.to_string())
+        )
     };
     let sanity = forged(valid_claims.clone(), "k1", SIGNING_KEY)?;
     assert_eq!(app.get_as(&sanity, "/api/v1/me").await?.status(), StatusCode::OK, "the forging itself is right");
@@ -149,11 +144,10 @@ async fn every_bad_access_token_is_a_401_problem() -> TestResult {
 async fn deactivating_a_user_stops_their_tokens_at_once() -> TestResult {
     let app = TestApp::spawn().await?;
     let admin = app.signed_in("root", Role::Superadmin, None).await?;
-    let olivia = app.signed_in("olivia", Role::Ops, None).await?;
+    let password = app.user("olivia", Role::Ops, None).await?;
+    let olivia = app.login("olivia", &password).await?;
     let olivia_id = app.count("SELECT id FROM users WHERE username = 'olivia'").await?;
-    let created: Value =
-        app.post_as(&olivia, "/api/v1/tokens", &json!({"name": "ci", "roles": ["ops"]})).await?.json().await?;
-    let integrator = created["secret"].as_str().ok_or("no secret")?.to_owned();
+    let integrator = app.token_secret(&olivia, &password, json!({"name": "ci", "roles": ["ops"]})).await?;
     assert_eq!(app.get_as(&integrator, "/api/v1/me").await?.status(), StatusCode::OK);
 
     let patched = app
@@ -288,15 +282,16 @@ async fn a_role_that_requires_mfa_can_only_enrol_until_it_does() -> TestResult {
 #[tokio::test]
 async fn integrator_tokens_are_shown_once_and_never_exceed_their_creator() -> TestResult {
     let app = TestApp::spawn().await?;
-    let support = app.signed_in("sam", Role::Support, None).await?;
+    let password = app.user("sam", Role::Support, None).await?;
+    let support = app.login("sam", &password).await?;
 
-    let beyond = app.post_as(&support, "/api/v1/tokens", &json!({"name": "ci", "roles": ["ops"]})).await?;
+    let beyond = app.create_token(&support, &password, json!({"name": "ci", "roles": ["ops"]})).await?;
     assert_eq!(problem_code(beyond).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
-    let unknown_role = app.post_as(&support, "/api/v1/tokens", &json!({"name": "ci", "roles": ["root"]})).await?;
+    let unknown_role = app.create_token(&support, &password, json!({"name": "ci", "roles": ["root"]})).await?;
     assert_eq!(problem_code(unknown_role).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await?, 0);
 
-    let created = app.post_as(&support, "/api/v1/tokens", &json!({"name": "reporting", "roles": ["support"]})).await?;
+    let created = app.create_token(&support, &password, json!({"name": "reporting", "roles": ["support"]})).await?;
     assert_eq!(created.status(), StatusCode::CREATED);
     let created: Value = created.json().await?;
     let secret = created["secret"].as_str().ok_or("no secret")?.to_owned();
@@ -309,7 +304,7 @@ async fn integrator_tokens_are_shown_once_and_never_exceed_their_creator() -> Te
     let listed: Value = app.get_as(&support, "/api/v1/tokens").await?.json().await?;
     assert!(!listed.to_string().contains(&secret), "the secret is never listed");
     assert!(listed["items"][0]["last_used_at"].is_string());
-    let refused = app.post_as(&secret, "/api/v1/tokens", &json!({"name": "child", "roles": ["support"]})).await?;
+    let refused = app.create_token(&secret, &password, json!({"name": "child", "roles": ["support"]})).await?;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN, "a token cannot mint tokens");
 
     let id = created["token"]["id"].as_i64().ok_or("no id")?;
@@ -329,13 +324,10 @@ async fn integrator_tokens_are_shown_once_and_never_exceed_their_creator() -> Te
 #[tokio::test]
 async fn an_expired_token_is_refused() -> TestResult {
     let app = TestApp::spawn().await?;
-    let ops = app.signed_in("olivia", Role::Ops, None).await?;
-    let created: Value = app
-        .post_as(&ops, "/api/v1/tokens", &json!({"name": "old", "roles": ["ops"], "expires_in_days": 1}))
-        .await?
-        .json()
-        .await?;
-    let secret = created["secret"].as_str().ok_or("no secret")?;
+    let password = app.user("olivia", Role::Ops, None).await?;
+    let ops = app.login("olivia", &password).await?;
+    let secret =
+        &app.token_secret(&ops, &password, json!({"name": "old", "roles": ["ops"], "expires_in_days": 1})).await?;
     app.db.conn().execute_unprepared("UPDATE api_tokens SET expires_at = created_at").await?;
 
     assert_eq!(problem_code(app.get_as(secret, "/api/v1/me").await?).await?.0, StatusCode::UNAUTHORIZED);

@@ -65,6 +65,7 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
         Some(Authentication::Caller(caller)) => Ok((**caller).clone()),
         Some(Authentication::Refused(error)) => Err(ApiError::Domain(match error.as_ref() {
             DomainError::Transient(cause) | DomainError::Internal(cause) => DomainError::Internal(cause.clone()),
+            DomainError::TenantSuspended => DomainError::TenantSuspended,
             _ => DomainError::unauthenticated("invalid_token", "the access token is invalid or expired"),
         })),
         _ => Err(ApiError::Domain(DomainError::unauthenticated(

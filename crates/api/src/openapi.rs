@@ -96,8 +96,9 @@ fn operations_mut(api: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &m
 }
 
 /// The refusals every operation shares because its caller goes through the same checks
-/// ([`crate::auth`]): 401 wherever a bearer token is required, 403 wherever `x-permission` names
-/// a permission. An operation that documents its own 401 or 403 keeps it.
+/// ([`crate::auth`]): 401 wherever a bearer token is required, 403 there too (a partner of a
+/// suspended tenant) and, wherever `x-permission` names a permission, for a missing one. An
+/// operation that documents its own 401 or 403 keeps it.
 fn document_access_refusals(api: &mut utoipa::openapi::OpenApi) {
     let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
     for operation in operations_mut(api) {
@@ -113,7 +114,17 @@ fn document_access_refusals(api: &mut utoipa::openapi::OpenApi) {
             responses.entry("401".to_owned()).or_insert_with(|| problem("Not signed in".to_owned()));
         }
         if permission {
-            responses.entry("403".to_owned()).or_insert_with(|| problem("Missing permission".to_owned()));
+            responses.entry("403".to_owned()).or_insert_with(|| {
+                problem(
+                    "Missing permission (`forbidden`), a required MFA enrolment not done \
+                     (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`)"
+                        .to_owned(),
+                )
+            });
+        } else if signed_in {
+            responses
+                .entry("403".to_owned())
+                .or_insert_with(|| problem("The caller's tenant is suspended (`tenant_suspended`)".to_owned()));
         }
     }
 }

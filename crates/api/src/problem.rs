@@ -54,7 +54,9 @@ impl ResponseError for ApiError {
                 DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 DomainError::Conflict { .. } => StatusCode::CONFLICT,
                 DomainError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-                DomainError::Forbidden(_) | DomainError::MfaEnrollmentRequired => StatusCode::FORBIDDEN,
+                DomainError::Forbidden(_) | DomainError::MfaEnrollmentRequired | DomainError::TenantSuspended => {
+                    StatusCode::FORBIDDEN
+                }
                 DomainError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
                 DomainError::Transient(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
@@ -74,6 +76,7 @@ impl ResponseError for ApiError {
                 }
                 DomainError::Forbidden(_) => ("forbidden", error.to_string(), Vec::new()),
                 DomainError::MfaEnrollmentRequired => ("mfa_enrollment_required", error.to_string(), Vec::new()),
+                DomainError::TenantSuspended => ("tenant_suspended", error.to_string(), Vec::new()),
                 DomainError::TooManyRequests { .. } => ("too_many_requests", error.to_string(), Vec::new()),
                 DomainError::Transient(cause) | DomainError::Internal(cause) => {
                     tracing::error!(request_id = request_id.as_deref(), %cause, "internal error");

@@ -72,6 +72,8 @@ pub struct AuthSettings {
     pub previous_keys: Vec<SigningKey>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    /// How long a session (a login and all its refreshes) lasts at most, however often it is refreshed.
+    pub session_lifetime: Duration,
     /// Roles whose users must complete TOTP at login.
     pub mfa_required_roles: Vec<String>,
     /// Mark the refresh cookie `Secure` and send `Strict-Transport-Security` (served over TLS).
@@ -207,6 +209,11 @@ impl Settings {
                     14 * 86_400,
                     300..=90 * 86_400,
                 )?),
+                session_lifetime: Duration::from_secs(vars.parse_in(
+                    "OPSDECK_SESSION_LIFETIME_SECS",
+                    30 * 86_400,
+                    300..=365 * 86_400,
+                )?),
                 mfa_required_roles: vars.roles("OPSDECK_MFA_REQUIRED_ROLES")?,
                 // Only a server bound to loopback can be sure no cookie crosses a network in clear.
                 cookie_secure: vars.flag("OPSDECK_COOKIE_SECURE", !bind.ip().is_loopback())?,
@@ -266,6 +273,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "OPSDECK_JWT_PREVIOUS_KEYS",
     "OPSDECK_ACCESS_TOKEN_TTL_SECS",
     "OPSDECK_REFRESH_TOKEN_TTL_SECS",
+    "OPSDECK_SESSION_LIFETIME_SECS",
     "OPSDECK_MFA_REQUIRED_ROLES",
     "OPSDECK_COOKIE_SECURE",
     "OPSDECK_LOGIN_MAX_FAILURES",
@@ -521,6 +529,7 @@ mod tests {
         assert_eq!(s.database.url.expose_secret(), "sqlite://opsdeck.db");
         assert!(s.database.migrate_on_start);
         assert_eq!(s.auth.access_token_ttl, Duration::from_secs(900));
+        assert_eq!(s.auth.session_lifetime, Duration::from_secs(30 * 86_400));
         assert_eq!(s.audit.retention_days, 90);
         Ok(())
     }

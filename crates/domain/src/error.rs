@@ -36,6 +36,10 @@ pub enum DomainError {
     /// The caller's role requires TOTP, and they have not enrolled yet: only enrolment is open.
     #[error("your role requires two-factor authentication: enrol a TOTP authenticator first")]
     MfaEnrollmentRequired,
+    /// The caller is a partner of a suspended tenant: no login, session or token of theirs works
+    /// until the tenant is reactivated.
+    #[error("your organisation's account is suspended; contact the platform operator")]
+    TenantSuspended,
     /// Throttled; try again after the given time.
     #[error("too many attempts; retry in {} seconds", retry_after.as_secs())]
     TooManyRequests { retry_after: Duration },

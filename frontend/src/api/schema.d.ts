@@ -108,8 +108,9 @@ export interface paths {
         /**
          * Log in with username and password (and TOTP code when enabled).
          * @description Answers `401 invalid_credentials` alike for an unknown user and a wrong password,
-         *     `401 mfa_required` when a TOTP code is needed, and `429` with `Retry-After` once the
-         *     account or the client address has failed too often.
+         *     `401 mfa_required` when a TOTP code is needed, `403 tenant_suspended` to a partner of a
+         *     suspended tenant, and `429` with `Retry-After` once the account or the client address has
+         *     failed too often.
          */
         post: operations["login"];
         delete?: never;
@@ -197,7 +198,9 @@ export interface paths {
         put?: never;
         /**
          * Exchange the refresh cookie for a new access token (and a new refresh cookie).
-         * @description Presenting a refresh token that was already used revokes its whole session family.
+         * @description Presenting a refresh token that was already used revokes its whole session family. A session
+         *     ends `OPSDECK_SESSION_LIFETIME_SECS` after its login however often it is refreshed. A partner
+         *     of a suspended tenant is refused (`403 tenant_suspended`) without spending the cookie.
          */
         post: operations["refresh_session"];
         delete?: never;
@@ -710,7 +713,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List your integrator tokens (superadmins: everyone's). */
+        /** List your integrator tokens (administrators: everyone's; a caller bound to a tenant: only that tenant's). */
         get: operations["list_tokens"];
         put?: never;
         /** Create an integrator token bound to some of your roles (and optionally one tenant). */
@@ -1284,7 +1287,10 @@ export interface components {
         };
         CreateToken: {
             name: string;
-            /** @description A subset of your own roles. */
+            /**
+             * @description Roles granting no more than you hold (`delegable_roles` in `/me`). Partner roles need a
+             *     tenant; roles that administer the platform cannot be bound to one.
+             */
             roles: components["schemas"]["Role"][];
             /**
              * Format: int64
@@ -1296,6 +1302,8 @@ export interface components {
              * @description Lifetime in days, 1-365 (default 90).
              */
             expires_in_days?: number | null;
+            /** @description Your current password, to confirm it is you. */
+            password: string;
         };
         CreateUser: {
             username: string;
@@ -1518,6 +1526,8 @@ export interface components {
             tenant_name?: string | null;
             /** @description Effective permissions, e.g. `exports:retry`. */
             permissions: string[];
+            /** @description The roles this caller may give an integrator token: those granting nothing it lacks. */
+            delegable_roles: components["schemas"]["Role"][];
             /** @description True until a user whose role requires TOTP enrols; until then only MFA setup works. */
             mfa_enrollment_required: boolean;
         };
@@ -2387,7 +2397,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2445,7 +2455,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2514,7 +2524,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2588,7 +2598,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2646,7 +2656,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2699,6 +2709,15 @@ export interface operations {
             };
             /** @description Wrong credentials or code */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user's tenant is suspended (`tenant_suspended`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2800,6 +2819,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's tenant is suspended (`tenant_suspended`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not enrolled, or already on */
             409: {
                 headers: {
@@ -2876,6 +2904,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's tenant is suspended (`tenant_suspended`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description MFA is not on */
             409: {
                 headers: {
@@ -2941,6 +2978,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's tenant is suspended (`tenant_suspended`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description MFA is already on */
             409: {
                 headers: {
@@ -2979,8 +3025,17 @@ export interface operations {
                     "application/json": components["schemas"]["AccessToken"];
                 };
             };
-            /** @description No, expired, revoked or reused refresh token */
+            /** @description No, expired, revoked or reused refresh token, or a session past its lifetime */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user's tenant is suspended (`tenant_suspended`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3027,7 +3082,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3096,7 +3151,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3192,7 +3247,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3268,7 +3323,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3317,7 +3372,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3380,7 +3435,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3438,7 +3493,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3503,7 +3558,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3561,7 +3616,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3617,7 +3672,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3675,7 +3730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3725,7 +3780,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3862,7 +3917,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4018,7 +4073,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4085,7 +4140,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4134,7 +4189,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4192,7 +4247,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4255,7 +4310,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4324,7 +4379,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4389,6 +4444,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's tenant is suspended (`tenant_suspended`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     list_orders: {
@@ -4431,7 +4495,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4489,7 +4553,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4545,7 +4609,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4603,7 +4667,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4657,7 +4721,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4715,7 +4779,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4762,7 +4826,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4813,7 +4877,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4889,7 +4953,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4951,7 +5015,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5025,7 +5089,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5103,7 +5167,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or roles beyond your own */
+            /** @description Invalid input, roles beyond your own rights or a platform-wide role bound to a tenant (`validation_failed`), or not your current password (`wrong_password`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5141,7 +5205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5150,7 +5214,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such token of yours */
+            /** @description No such token among those you manage */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5188,7 +5252,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5239,7 +5303,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5315,7 +5379,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5377,7 +5441,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5462,7 +5526,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5524,7 +5588,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5608,7 +5672,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5679,7 +5743,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5739,7 +5803,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5815,7 +5879,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5864,7 +5928,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing permission */
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -19,6 +19,7 @@ export const staffMe: Me = {
   roles: [{ role: 'superadmin', tenant_id: null }],
   tenant_id: null,
   permissions: STAFF_PERMISSIONS,
+  delegable_roles: ['superadmin', 'ops', 'support', 'partner_admin', 'partner_viewer'],
   mfa_enrollment_required: false,
 };
 
@@ -30,6 +31,7 @@ export const partnerMe: Me = {
   tenant_id: 2,
   tenant_name: 'Globex Corporation',
   permissions: PARTNER_ADMIN_PERMISSIONS,
+  delegable_roles: ['partner_admin', 'partner_viewer'],
   mfa_enrollment_required: false,
 };
 

@@ -69,14 +69,16 @@ fn user_agent(req: &HttpRequest) -> Option<&str> {
 /// Log in with username and password (and TOTP code when enabled).
 ///
 /// Answers `401 invalid_credentials` alike for an unknown user and a wrong password,
-/// `401 mfa_required` when a TOTP code is needed, and `429` with `Retry-After` once the
-/// account or the client address has failed too often.
+/// `401 mfa_required` when a TOTP code is needed, `403 tenant_suspended` to a partner of a
+/// suspended tenant, and `429` with `Retry-After` once the account or the client address has
+/// failed too often.
 #[utoipa::path(
     operation_id = "login",
     tag = "auth",
     responses(
         (status = 200, description = "Signed in; the refresh cookie is set", body = AccessToken),
         (status = 401, description = "Wrong credentials or code", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The user's tenant is suspended (`tenant_suspended`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failures", body = Problem, content_type = "application/problem+json"),
     ),
@@ -103,13 +105,16 @@ fn refresh_cookie(req: &HttpRequest) -> Option<String> {
 
 /// Exchange the refresh cookie for a new access token (and a new refresh cookie).
 ///
-/// Presenting a refresh token that was already used revokes its whole session family.
+/// Presenting a refresh token that was already used revokes its whole session family. A session
+/// ends `OPSDECK_SESSION_LIFETIME_SECS` after its login however often it is refreshed. A partner
+/// of a suspended tenant is refused (`403 tenant_suspended`) without spending the cookie.
 #[utoipa::path(
     operation_id = "refresh_session",
     tag = "auth",
     responses(
         (status = 200, description = "A fresh access token; the cookie is rotated", body = AccessToken),
-        (status = 401, description = "No, expired, revoked or reused refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No, expired, revoked or reused refresh token, or a session past its lifetime", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The user's tenant is suspended (`tenant_suspended`)", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-permission" = json!("public"))),
 )]
@@ -164,6 +169,8 @@ pub struct Me {
     pub tenant_name: Option<String>,
     /// Effective permissions, e.g. `exports:retry`.
     pub permissions: Vec<String>,
+    /// The roles this caller may give an integrator token: those granting nothing it lacks.
+    pub delegable_roles: Vec<Role>,
     /// True until a user whose role requires TOTP enrols; until then only MFA setup works.
     pub mfa_enrollment_required: bool,
 }
@@ -189,6 +196,7 @@ impl Me {
             tenant_id: caller.scope().tenant_id(),
             tenant_name,
             permissions: caller.permissions().map(|p| p.as_str().to_owned()).collect(),
+            delegable_roles: caller.delegable_roles(),
             mfa_enrollment_required: caller.mfa_enrollment_pending(),
         }
     }

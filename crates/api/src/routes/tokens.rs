@@ -52,7 +52,8 @@ impl From<TokenInfo> for ApiToken {
 pub struct CreateToken {
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    /// A subset of your own roles.
+    /// Roles granting no more than you hold (`delegable_roles` in `/me`). Partner roles need a
+    /// tenant; roles that administer the platform cannot be bound to one.
     #[schema(min_items = 1, max_items = 5)]
     pub roles: Vec<Role>,
     /// Confine the token to one tenant (partners' tokens always are).
@@ -60,6 +61,9 @@ pub struct CreateToken {
     /// Lifetime in days, 1-365 (default 90).
     #[schema(minimum = 1, maximum = 365)]
     pub expires_in_days: Option<u32>,
+    /// Your current password, to confirm it is you.
+    #[schema(min_length = 1, max_length = 1024)]
+    pub password: String,
 }
 
 /// A new token. `secret` is shown here and never again.
@@ -70,7 +74,7 @@ pub struct CreatedToken {
     pub secret: String,
 }
 
-/// List your integrator tokens (superadmins: everyone's).
+/// List your integrator tokens (administrators: everyone's; a caller bound to a tenant: only that tenant's).
 #[utoipa::path(
     operation_id = "list_tokens",
     tag = "tokens",
@@ -96,7 +100,7 @@ pub async fn list_tokens(
     responses(
         (status = 201, description = "Created; copy the secret now", body = CreatedToken),
         (status = 403, description = "Missing permission, or called with a token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input, or roles beyond your own", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input, roles beyond your own rights or a platform-wide role bound to a tenant (`validation_failed`), or not your current password (`wrong_password`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-permission" = json!("tokens:manage"))),
@@ -114,6 +118,7 @@ pub async fn create_token(
         roles: body.roles,
         tenant_id: body.tenant_id,
         expires_in_days: body.expires_in_days,
+        password: body.password,
     };
     let (token, secret) = tokens::create(&state.db, &auth.caller, new_token, &meta.0).await?;
     Ok(HttpResponse::Created()
@@ -127,7 +132,7 @@ pub async fn create_token(
     tag = "tokens",
     responses(
         (status = 204, description = "Revoked (or already revoked)"),
-        (status = 404, description = "No such token of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such token among those you manage", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-permission" = json!("tokens:manage"))),

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use sea_orm::Iterable;
+
 use crate::{
     DomainError,
     access::{Permission, Scope, TenantId, permissions_of},
@@ -35,8 +37,18 @@ impl Caller {
             _ => Scope::All,
         };
         let roles: Vec<Role> = bindings.iter().map(|(role, _)| *role).collect();
-        let permissions = roles.iter().flat_map(|role| permissions_of(*role)).collect();
-        Self { actor, roles, permissions, scope, mfa_enrollment_pending: false }
+        Self::with(actor, roles, scope, false)
+    }
+
+    /// The permissions of `roles`, but never a platform-wide one inside a tenant scope: a caller
+    /// confined to one tenant cannot administer the platform, whatever its roles say.
+    fn with(actor: Actor, roles: Vec<Role>, scope: Scope, mfa_enrollment_pending: bool) -> Self {
+        let permissions = roles
+            .iter()
+            .flat_map(|role| permissions_of(*role))
+            .filter(|permission| scope == Scope::All || !permission.is_platform_wide())
+            .collect();
+        Self { actor, roles, permissions, scope, mfa_enrollment_pending }
     }
 
     /// Until a user whose role requires MFA enrols, every permission is withheld.
@@ -49,16 +61,27 @@ impl Caller {
         self.mfa_enrollment_pending
     }
 
-    /// Restricts this caller to a subset of its roles (an integrator token's role set) and,
-    /// optionally, to one tenant. Never widens anything.
+    /// Whether this caller may hand `role` on (to an integrator token): judged by rights, not by
+    /// name, so the role must grant nothing this caller lacks.
+    pub fn can_delegate(&self, role: Role) -> bool {
+        permissions_of(role).iter().all(|permission| self.permissions.contains(permission))
+    }
+
+    /// Every role [`Self::can_delegate`] allows, in the roles' order.
+    pub fn delegable_roles(&self) -> Vec<Role> {
+        Role::iter().filter(|role| self.can_delegate(*role)).collect()
+    }
+
+    /// Restricts this caller to the roles of `roles` it can delegate (an integrator token's role
+    /// set, checked again on every request against the creator as they are now) and, optionally,
+    /// to one tenant. Never widens anything.
     pub fn restricted_to(&self, actor: Actor, roles: &[Role], tenant: Option<i64>) -> Self {
-        let kept: Vec<Role> = self.roles.iter().copied().filter(|r| roles.contains(r)).collect();
-        let permissions = kept.iter().flat_map(|role| permissions_of(*role)).collect();
+        let kept: Vec<Role> = roles.iter().copied().filter(|role| self.can_delegate(*role)).collect();
         let scope = match (self.scope, tenant) {
             (Scope::All, Some(id)) => Scope::Tenant(TenantId(id)),
             (scope, _) => scope,
         };
-        Self { actor, roles: kept, permissions, scope, mfa_enrollment_pending: self.mfa_enrollment_pending }
+        Self::with(actor, kept, scope, self.mfa_enrollment_pending)
     }
 
     /// The one check every handler makes: the permission, or 403; then the scope to query with.
@@ -82,6 +105,10 @@ impl Caller {
 
     pub fn permissions(&self) -> impl Iterator<Item = Permission> + '_ {
         self.permissions.iter().copied()
+    }
+
+    pub fn holds(&self, permission: Permission) -> bool {
+        self.permissions.contains(&permission)
     }
 
     pub fn scope(&self) -> Scope {
@@ -146,5 +173,27 @@ mod tests {
 
         let partner = Caller::new(user(), &[(Role::PartnerViewer, Some(3))]);
         assert_eq!(partner.restricted_to(token, &[Role::PartnerViewer], Some(9)).scope(), Scope::Tenant(TenantId(3)));
+    }
+
+    #[test]
+    fn roles_are_delegated_by_rights() {
+        let partner_admin = Caller::new(user(), &[(Role::PartnerAdmin, Some(3))]);
+        assert_eq!(partner_admin.delegable_roles(), [Role::PartnerAdmin, Role::PartnerViewer]);
+        let support = Caller::new(user(), &[(Role::Support, None)]);
+        assert_eq!(support.delegable_roles(), [Role::Support, Role::PartnerViewer]);
+        let superadmin = Caller::new(user(), &[(Role::Superadmin, None)]);
+        assert_eq!(superadmin.delegable_roles().len(), 5);
+    }
+
+    #[test]
+    fn a_caller_bound_to_a_tenant_never_administers_the_platform() {
+        let superadmin = Caller::new(user(), &[(Role::Superadmin, None)]);
+        let token = Actor::Token { id: 2, name: "ci".to_owned(), user_id: 1 };
+        let bound = superadmin.restricted_to(token, &[Role::Superadmin], Some(5));
+        for permission in [Permission::UsersRead, Permission::UsersWrite, Permission::TenantsWrite] {
+            assert!(matches!(bound.authorize(permission), Err(DomainError::Forbidden(_))), "{permission:?}");
+        }
+        assert_eq!(bound.authorize(Permission::ExportsRetry).ok(), Some(Scope::Tenant(TenantId(5))));
+        assert!(!bound.can_delegate(Role::Superadmin));
     }
 }

@@ -105,6 +105,12 @@ impl Permission {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.as_str() == name)
     }
+
+    /// Administration of the platform itself (tenants, users, roles): it reaches every tenant
+    /// by nature, so a caller confined to one tenant never holds it.
+    pub fn is_platform_wide(self) -> bool {
+        matches!(self, TenantsWrite | UsersRead | UsersWrite)
+    }
 }
 
 const SUPPORT: &[Permission] = &[

@@ -114,6 +114,13 @@ pub async fn update(
     let name = changes.name.as_deref().map(validate_name).transpose()?;
     let txn = db.begin_write().await?;
     let tenant = tenants::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound("tenant"))?;
+    // Suspension shuts the tenant's partners out at their next request (see `auth::authenticate`),
+    // so it and its undoing are audited as what they are.
+    let action = match (tenant.status, changes.status) {
+        (TenantStatus::Active, Some(TenantStatus::Suspended)) => "tenant.suspend",
+        (TenantStatus::Suspended, Some(TenantStatus::Active)) => "tenant.reactivate",
+        _ => "tenant.update",
+    };
     let mut active = tenant.into_active_model();
     if let Some(name) = &name {
         active.name = Set(name.clone());
@@ -127,7 +134,7 @@ pub async fn update(
         &txn,
         &caller.into(),
         request,
-        AuditEvent::new("tenant.update", 200)
+        AuditEvent::new(action, 200)
             .target("tenant", id)
             .tenant(Some(id))
             .metadata(serde_json::json!({"name": name, "status": changes.status})),

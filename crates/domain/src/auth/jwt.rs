@@ -1,5 +1,7 @@
 //! Short-lived access tokens: HS256 JWTs with a `kid`, so keys rotate without logging anyone
-//! out. The current key signs; previous keys still verify until their tokens expire.
+//! out. The current key signs; previous keys still verify until their tokens expire. Each names
+//! its type (`typ: at+jwt`, RFC 9068), audience and session, so it is never mistaken for
+//! another kind of JWT and dies with its session.
 
 use std::{collections::HashMap, path::Path, time::Duration};
 
@@ -14,6 +16,8 @@ use crate::{
 };
 
 const ISSUER: &str = "opsdeck";
+const AUDIENCE: &str = "opsdeck-api";
+const TOKEN_TYPE: &str = "at+jwt";
 const GENERATED_KEY_FILE: &str = "jwt-signing.key";
 const GENERATED_KID: &str = "local";
 
@@ -22,8 +26,18 @@ pub struct AccessClaims {
     /// The user id.
     pub sub: String,
     pub iss: String,
+    pub aud: String,
+    /// The session (refresh family) the token was issued for.
+    pub sid: String,
     pub iat: i64,
     pub exp: i64,
+}
+
+/// What a valid access token says.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Verified {
+    pub user_id: i64,
+    pub session_id: String,
 }
 
 pub struct KeyRing {
@@ -72,31 +86,39 @@ impl KeyRing {
         mac.finalize().into_bytes().into()
     }
 
-    pub fn issue(&self, user_id: i64) -> Result<String, DomainError> {
+    pub fn issue(&self, user_id: i64, session_id: &str) -> Result<String, DomainError> {
         let now = Utc::now().timestamp();
         let claims = AccessClaims {
             sub: user_id.to_string(),
             iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            sid: session_id.to_owned(),
             iat: now,
             exp: now + i64::try_from(self.ttl.as_secs()).unwrap_or(900),
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.kid.clone());
+        header.typ = Some(TOKEN_TYPE.to_owned());
         encode(&header, &claims, &self.encoding).map_err(|e| DomainError::Internal(format!("signing failed: {e}")))
     }
 
-    /// The user id of a valid token. Anything else (expired, forged, `alg: none`, unknown
-    /// `kid`) is one `invalid_token` answer: the caller learns nothing about why.
-    pub fn verify(&self, token: &str) -> Result<i64, DomainError> {
+    /// The user and session of a valid token. Anything else (expired, forged, `alg: none`,
+    /// unknown `kid`, another type or audience, no session) is one `invalid_token` answer: the
+    /// caller learns nothing about why.
+    pub fn verify(&self, token: &str) -> Result<Verified, DomainError> {
         let invalid = || DomainError::unauthenticated("invalid_token", "the access token is invalid or expired");
         let header = decode_header(token).map_err(|_| invalid())?;
+        if header.typ.as_deref() != Some(TOKEN_TYPE) {
+            return Err(invalid());
+        }
         let key = header.kid.as_ref().and_then(|kid| self.decoding.get(kid)).ok_or_else(invalid)?;
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
-        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
-        let data = decode::<AccessClaims>(token, key, &validation).map_err(|_| invalid())?;
-        data.claims.sub.parse().map_err(|_| invalid())
+        let claims = decode::<AccessClaims>(token, key, &validation).map_err(|_| invalid())?.claims;
+        Ok(Verified { user_id: claims.sub.parse().map_err(|_| invalid())?, session_id: claims.sid })
     }
 }
 
@@ -143,21 +165,22 @@ mod tests {
     #[test]
     fn a_token_verifies_until_it_expires() -> Result<(), Box<dyn std::error::Error>> {
         let ring = ring(&[("OPSDECK_JWT_SIGNING_KEY", NEW)])?;
-        assert_eq!(ring.verify(&ring.issue(42)?)?, 42);
+        let verified = ring.verify(&ring.issue(42, "s1")?)?;
+        assert_eq!(verified, Verified { user_id: 42, session_id: "s1".to_owned() });
         Ok(())
     }
 
     #[test]
     fn rotation_keeps_tokens_signed_by_the_previous_key_valid() -> Result<(), Box<dyn std::error::Error>> {
         let before = ring(&[("OPSDECK_JWT_SIGNING_KEY", OLD), ("OPSDECK_JWT_KEY_ID", "k1")])?;
-        let token = before.issue(7)?;
+        let token = before.issue(7, "s1")?;
         let previous = format!("k1:{OLD}");
         let after = ring(&[
             ("OPSDECK_JWT_SIGNING_KEY", NEW),
             ("OPSDECK_JWT_KEY_ID", "k2"),
             ("OPSDECK_JWT_PREVIOUS_KEYS", &previous),
         ])?;
-        assert_eq!(after.verify(&token)?, 7);
+        assert_eq!(after.verify(&token)?.user_id, 7);
         let dropped = ring(&[("OPSDECK_JWT_SIGNING_KEY", NEW), ("OPSDECK_JWT_KEY_ID", "k2")])?;
         assert!(dropped.verify(&token).is_err(), "an unknown kid is refused");
         Ok(())
@@ -166,7 +189,7 @@ mod tests {
     #[test]
     fn forged_and_unsigned_tokens_are_refused() -> Result<(), Box<dyn std::error::Error>> {
         let ring = ring(&[("OPSDECK_JWT_SIGNING_KEY", NEW), ("OPSDECK_JWT_KEY_ID", "k1")])?;
-        let token = ring.issue(1)?;
+        let token = ring.issue(1, "s1")?;
         let mut parts: Vec<&str> = token.split('.').collect();
         let forged_payload = base64::Engine::encode(
             &base64::engine::general_purpose::URL_SAFE_NO_PAD,

@@ -1,16 +1,20 @@
 //! Refresh sessions: rotating refresh tokens grouped in families. Each refresh spends the
 //! presented token and issues its successor; presenting a spent token again means it was
-//! stolen or replayed, so the whole family is revoked.
+//! stolen or replayed, so the whole family is revoked. A family is a session: its id is the
+//! access tokens' `sid`, so they die with it, and it ends `session_lifetime` after its login
+//! however often it is refreshed.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set,
+    sea_query::{Expr, ExprTrait},
 };
 
 use crate::{
     Db, DomainError,
     audit::{self, AuditActor, AuditEvent, RequestMeta, chain::storable_time},
     auth::{
+        authenticate::Account,
         jwt::KeyRing,
         secrets::{random_id, random_secret, sha256_hex},
     },
@@ -31,7 +35,8 @@ pub(crate) struct Client<'a> {
     pub user_agent: Option<&'a str>,
 }
 
-/// Starts a new family (a login) or continues one (a refresh).
+/// Starts a new family (a login) or continues one (a refresh). A partner of a suspended tenant
+/// gets neither; the caller's transaction is then dropped, so nothing it did is kept.
 pub(crate) async fn open(
     txn: &DatabaseTransaction,
     keys: &KeyRing,
@@ -40,12 +45,14 @@ pub(crate) async fn open(
     family_id: Option<String>,
     client: &Client<'_>,
 ) -> Result<Session, DomainError> {
+    Account::load(txn, user_id, None).await?.refuse_if_suspended()?;
     let now = storable_time(Utc::now());
     let refresh_token = random_secret();
     let refresh_expires_at = now + settings.refresh_token_ttl;
+    let family_id = family_id.unwrap_or_else(random_id);
     refresh_sessions::ActiveModel {
         user_id: Set(user_id),
-        family_id: Set(family_id.unwrap_or_else(random_id)),
+        family_id: Set(family_id.clone()),
         token_hash: Set(sha256_hex(&refresh_token)),
         expires_at: Set(refresh_expires_at),
         rotated_at: Set(None),
@@ -58,7 +65,7 @@ pub(crate) async fn open(
     .insert(txn)
     .await?;
     Ok(Session {
-        access_token: keys.issue(user_id)?,
+        access_token: keys.issue(user_id, &family_id)?,
         expires_in: keys.ttl().as_secs(),
         refresh_token,
         refresh_expires_at,
@@ -125,7 +132,10 @@ pub async fn refresh(
         txn.commit().await?;
         return Err(invalid_refresh());
     }
-    if session.expires_at <= now || !user.is_active {
+    if session.expires_at <= now
+        || !user.is_active
+        || session_started(&txn, &session.family_id).await? <= now - settings.session_lifetime
+    {
         return Err(invalid_refresh());
     }
     let client = Client { ip: request.ip.as_deref(), user_agent };
@@ -139,6 +149,19 @@ pub async fn refresh(
     .await?;
     txn.commit().await?;
     Ok(next)
+}
+
+/// When the family's login was: its first refresh token's creation.
+async fn session_started(conn: &impl ConnectionTrait, family_id: &str) -> Result<DateTime<Utc>, DomainError> {
+    refresh_sessions::Entity::find()
+        .select_only()
+        .expr(Expr::col(refresh_sessions::Column::CreatedAt).min())
+        .filter(refresh_sessions::Column::FamilyId.eq(family_id))
+        .into_tuple::<Option<DateTime<Utc>>>()
+        .one(conn)
+        .await?
+        .flatten()
+        .ok_or_else(invalid_refresh)
 }
 
 /// Ends the session the token belongs to (its whole family). Unknown tokens change nothing.

@@ -1,15 +1,17 @@
-//! Integrator tokens: opaque `odk_` secrets stored only as hashes and shown once, bound to a
-//! subset of their creator's roles and optionally one tenant, expiring, revocable.
+//! Integrator tokens: opaque `odk_` secrets stored only as hashes and shown once, carrying
+//! roles that grant no more than their creator holds, optionally bound to one tenant, expiring,
+//! revocable. Minting one needs the creator's current password.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Select, Set};
 
 use crate::{
-    Db, DomainError,
-    access::{Actor, Caller, Permission, Scope},
+    Db, DomainError, FieldError,
+    access::{Actor, Caller, Permission, Scope, permissions_of},
     audit::{self, AuditEvent, RequestMeta, chain::storable_time},
     auth::secrets::{random_secret, sha256_hex},
-    entities::{api_tokens, enums::Role, tenants},
+    entities::{api_tokens, enums::Role, tenants, users},
+    identity::password::verify_password,
 };
 
 pub const TOKEN_PREFIX: &str = "odk_";
@@ -21,6 +23,8 @@ pub struct NewToken {
     pub roles: Vec<Role>,
     pub tenant_id: Option<i64>,
     pub expires_in_days: Option<u32>,
+    /// The creator's current password (step-up: a stolen session alone cannot mint a token).
+    pub password: String,
 }
 
 /// A token as listed: never the secret, never its hash.
@@ -79,10 +83,10 @@ pub async fn create(
     if new_token.roles.is_empty() {
         return Err(DomainError::invalid_field("roles", "a token needs at least one role"));
     }
-    if let Some(role) = new_token.roles.iter().find(|role| !caller.roles().contains(role)) {
+    if let Some(role) = new_token.roles.iter().find(|role| !caller.can_delegate(**role)) {
         return Err(DomainError::invalid_field(
             "roles",
-            format!("you do not hold the role {}; a token never exceeds its creator", role.as_str()),
+            format!("{} grants rights you do not hold; a token never exceeds its creator", role.as_str()),
         ));
     }
     let tenant_id = match (scope, new_token.tenant_id) {
@@ -98,10 +102,25 @@ pub async fn create(
         }
         (Scope::All, None) => None,
     };
+    match tenant_id {
+        Some(_) => {
+            if let Some(role) = new_token.roles.iter().find(|role| administers_platform(**role)) {
+                return Err(DomainError::invalid_field(
+                    "roles",
+                    format!("{} administers the whole platform; it cannot be bound to one tenant", role.as_str()),
+                ));
+            }
+        }
+        None if new_token.roles.iter().any(|role| role.is_partner()) => {
+            return Err(DomainError::invalid_field("tenant_id", "a partner role needs a tenant"));
+        }
+        None => {}
+    }
     let days = new_token.expires_in_days.unwrap_or(DEFAULT_LIFETIME_DAYS);
     if !(1..=MAX_LIFETIME_DAYS).contains(&days) {
         return Err(DomainError::invalid_field("expires_in_days", format!("between 1 and {MAX_LIFETIME_DAYS}")));
     }
+    confirm_password(db, user_id, new_token.password).await?;
     let mut roles = new_token.roles;
     roles.sort_by_key(|role| role.as_str());
     roles.dedup();
@@ -137,24 +156,55 @@ pub async fn create(
     Ok((token.try_into()?, secret))
 }
 
-/// The caller's own tokens, newest first (superadmins see everyone's).
-pub async fn list(db: &Db, caller: &Caller) -> Result<Vec<TokenInfo>, DomainError> {
-    caller.authorize(Permission::TokensManage)?;
-    let mut query = api_tokens::Entity::find().order_by_desc(api_tokens::Column::Id);
-    if !caller.roles().contains(&Role::Superadmin) {
-        query = query.filter(api_tokens::Column::UserId.eq(caller.user_id()));
+/// Whether a role carries platform administration, which only makes sense unbound.
+fn administers_platform(role: Role) -> bool {
+    permissions_of(role).into_iter().any(Permission::is_platform_wide)
+}
+
+/// Step-up: the password is checked on the blocking pool (argon2 takes a core for a while).
+async fn confirm_password(db: &Db, user_id: i64, password: String) -> Result<(), DomainError> {
+    let user = users::Entity::find_by_id(user_id).one(db.conn()).await?.ok_or(DomainError::NotFound("user"))?;
+    let matches = tokio::task::spawn_blocking(move || verify_password(&user.password_hash, &password))
+        .await
+        .map_err(|e| DomainError::Internal(format!("password check failed: {e}")))?;
+    if matches {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid {
+            code: "wrong_password",
+            detail: "password: that is not your current password; nothing was created".to_owned(),
+            errors: vec![FieldError::new("password", "not your current password")],
+        })
     }
+}
+
+/// The tokens a caller manages, inside its scope: administrators (`users:write`) see everyone's,
+/// others their own; a caller bound to a tenant sees only tokens bound to it.
+fn managed(caller: &Caller, scope: Scope) -> Select<api_tokens::Entity> {
+    let query = scope.filter(api_tokens::Entity::find(), api_tokens::Column::TenantId);
+    if caller.holds(Permission::UsersWrite) {
+        query
+    } else {
+        query.filter(api_tokens::Column::UserId.eq(caller.user_id()))
+    }
+}
+
+/// The tokens the caller manages, newest first.
+pub async fn list(db: &Db, caller: &Caller) -> Result<Vec<TokenInfo>, DomainError> {
+    let scope = caller.authorize(Permission::TokensManage)?;
+    let query = managed(caller, scope).order_by_desc(api_tokens::Column::Id);
     query.all(db.conn()).await?.into_iter().map(TokenInfo::try_from).collect()
 }
 
-/// Revokes at once; revoking a revoked token is a no-op. Someone else's token is a 404.
+/// Revokes at once; revoking a revoked token is a no-op. A token the caller does not manage
+/// is a 404.
 pub async fn revoke(db: &Db, caller: &Caller, token_id: i64, request: &RequestMeta) -> Result<(), DomainError> {
-    caller.authorize(Permission::TokensManage)?;
+    let scope = caller.authorize(Permission::TokensManage)?;
     let txn = db.begin_write().await?;
-    let token = api_tokens::Entity::find_by_id(token_id)
+    let token = managed(caller, scope)
+        .filter(api_tokens::Column::Id.eq(token_id))
         .one(&txn)
         .await?
-        .filter(|token| token.user_id == caller.user_id() || caller.roles().contains(&Role::Superadmin))
         .ok_or(DomainError::NotFound("token"))?;
     if token.revoked_at.is_some() {
         return Ok(());

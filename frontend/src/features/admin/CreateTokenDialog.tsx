@@ -14,17 +14,19 @@ import { useCreateToken } from '@/features/admin/api';
 
 const LIFETIMES_IN_DAYS = [7, 30, 90, 180, 365];
 const DEFAULT_LIFETIME = 90;
-const FORM_FIELDS = ['name', 'roles', 'tenant_id', 'expires_in_days'];
+const FORM_FIELDS = ['name', 'roles', 'tenant_id', 'expires_in_days', 'password'];
 
 export function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (created: CreatedToken) => void }) {
   const { data: me } = useMe();
   const staff = me !== undefined && isStaff(me);
   const { data: tenants } = useTenants();
   const create = useCreateToken();
-  // A token holds some of its creator's roles, never others.
-  const ownRoles = [...new Set(me?.roles.map((grant) => grant.role) ?? [])];
+  // A token holds roles granting nothing beyond its creator's rights: the server names them.
+  const offered = me?.delegable_roles ?? [];
+  const ownRoles = new Set(me?.roles.map((grant) => grant.role) ?? []);
   const [name, setName] = useState('');
-  const [roles, setRoles] = useState<ReadonlySet<Role>>(new Set(ownRoles));
+  const [roles, setRoles] = useState<ReadonlySet<Role>>(new Set(offered.filter((role) => ownRoles.has(role))));
+  const [password, setPassword] = useState('');
   const [tenantId, setTenantId] = useState('');
   const [lifetime, setLifetime] = useState(String(DEFAULT_LIFETIME));
   const [noRoleChosen, setNoRoleChosen] = useState(false);
@@ -50,9 +52,10 @@ export function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void;
     create.mutate(
       {
         name: name.trim(),
-        roles: ownRoles.filter((role) => roles.has(role)),
+        roles: offered.filter((role) => roles.has(role)),
         tenant_id: staff && tenantId !== '' ? Number(tenantId) : undefined,
         expires_in_days: Number(lifetime),
+        password,
       },
       { onSuccess: onCreated },
     );
@@ -65,7 +68,7 @@ export function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void;
         <TextField label="Name" required maxLength={200} value={name} onChange={(event) => setName(event.target.value)} error={errors.name} hint="What uses it, e.g. “nightly ERP sync”." />
         <fieldset className="checkbox-group" aria-describedby={rolesError ? rolesErrorId : undefined}>
           <legend>Roles</legend>
-          {ownRoles.map((role) => (
+          {offered.map((role) => (
             <label key={role} className="checkbox">
               <input type="checkbox" checked={roles.has(role)} onChange={(event) => toggleRole(role, event.target.checked)} />
               {humanize(role)}
@@ -98,6 +101,16 @@ export function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void;
             error={errors.expires_in_days}
           />
         </div>
+        <TextField
+          label="Your password"
+          type="password"
+          autoComplete="current-password"
+          maxLength={1024}
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+          error={errors.password}
+          hint="Confirms that it is you who creates the token."
+        />
         {create.error && <InlineError error={create.error} shownFields={FORM_FIELDS} />}
         <div className="dialog__footer dialog__footer--in-form">
           <Button onClick={onClose} disabled={create.isPending}>

@@ -33,9 +33,18 @@ describe('TokensPage', () => {
     await screen.findByRole('option', { name: 'Globex Corporation' });
     await user.selectOptions(within(form).getByLabelText('Tenant'), 'Globex Corporation');
     await user.selectOptions(within(form).getByLabelText('Expires after'), '30 days');
+    await user.click(within(form).getByRole('checkbox', { name: 'Superadmin' }));
+    await user.click(within(form).getByRole('checkbox', { name: 'Partner viewer' }));
+    await user.type(within(form).getByLabelText('Your password'), 'my password');
     await user.click(within(form).getByRole('button', { name: 'Create token' }));
 
-    expect(mock.callsTo('POST', '/api/v1/tokens')[0]?.body).toEqual({ name: 'reporting', roles: ['superadmin'], tenant_id: 2, expires_in_days: 30 });
+    expect(mock.callsTo('POST', '/api/v1/tokens')[0]?.body).toEqual({
+      name: 'reporting',
+      roles: ['partner_viewer'],
+      tenant_id: 2,
+      expires_in_days: 30,
+      password: 'my password',
+    });
     const shown = await screen.findByRole('dialog', { name: 'Token “reporting” created' });
     expect(shown).toHaveTextContent('you won’t see it again');
     expect(within(shown).getByLabelText('Secret')).toHaveValue(SECRET);
@@ -124,6 +133,8 @@ describe('TokensPage', () => {
     expect(within(form).queryByLabelText('Tenant')).not.toBeInTheDocument();
     expect(form).toHaveTextContent('The token sees Globex Corporation only');
     expect(within(form).getByRole('checkbox', { name: 'Partner admin' })).toBeChecked();
+    expect(within(form).getByRole('checkbox', { name: 'Partner viewer' })).not.toBeChecked();
+    expect(within(form).queryByRole('checkbox', { name: 'Support' })).not.toBeInTheDocument();
   });
 
   it('shows the problem detail when the tokens cannot be loaded', async () => {
