@@ -160,7 +160,7 @@ async fn a_signed_delivery_is_stored_before_the_answer_and_processed_once() -> T
 }
 
 #[tokio::test]
-async fn forged_stale_and_malformed_deliveries_are_refused_audited_once_and_not_stored() -> TestResult {
+async fn forged_stale_and_malformed_deliveries_are_refused_audited_and_not_stored() -> TestResult {
     let app = TestApp::spawn_with(&secrets()).await?;
     let body = event("customer.created", json!({"tenant": "acme", "customer_id": "c-1"}));
     let at = now();
@@ -200,7 +200,9 @@ async fn forged_stale_and_malformed_deliveries_are_refused_audited_once_and_not_
     let rejected = app
         .count("SELECT COUNT(*) FROM audit_log WHERE action = 'webhook.signature_rejected' AND outcome = 401")
         .await?;
-    assert_eq!(rejected, refused.len() as i64, "each forged delivery is on record, once");
+    // One source within a minute: the first is on record at once, the others are counted into
+    // one entry when the minute ends (hardening.rs, refusal_digest.rs).
+    assert_eq!(rejected, 1, "the first forged delivery is on record at once");
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'request.%' AND outcome = 401").await?, 0);
     let entry = text(
         &app,
@@ -214,7 +216,7 @@ async fn forged_stale_and_malformed_deliveries_are_refused_audited_once_and_not_
     assert!(metadata["reason"].as_str().is_some_and(|r| r.contains("no signature matches")), "{metadata}");
     let payload_rejected =
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'webhook.payload_rejected'").await?;
-    assert_eq!(payload_rejected, 2);
+    assert_eq!(payload_rejected, 1, "the second is counted with the first");
 
     // The same content, correctly signed, is accepted: the refusals were about the signatures.
     accepted(&app, "payments", PAYMENTS, "m1", &body).await?;

@@ -604,7 +604,7 @@ mod tests {
         assert_eq!(fields(&c.check(&schema("RetryExports"), &many, "")), ["ids"]);
         let none = json!({"ids": []});
         assert_eq!(fields(&c.check(&schema("RetryExports"), &none, "")), ["ids"]);
-        let days = json!({"name": "t", "roles": ["ops"], "expires_in_days": 366});
+        let days = json!({"name": "t", "roles": ["ops"], "expires_in_days": 366, "password": "secret"});
         assert_eq!(fields(&c.check(&schema("CreateToken"), &days, "")), ["expires_in_days"]);
     }
 
