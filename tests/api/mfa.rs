@@ -3,6 +3,7 @@
 //! off, and every code check counts against the login throttle.
 
 use chrono::{DateTime, Duration, Utc};
+use futures_util::future::join_all;
 use opsdeck_domain::{auth::totp::code_at, enums::Role};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -64,6 +65,19 @@ async fn a_totp_code_is_accepted_once() -> TestResult {
     assert_eq!(problem(again).await?, (StatusCode::UNAUTHORIZED, "invalid_totp".to_owned()));
     let recorded = "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login_failed' AND metadata LIKE '%bad_totp%'";
     assert_eq!(app.count(recorded).await?, 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn of_parallel_logins_with_one_code_only_one_signs_in() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let (password, _, secret, _) = with_mfa(&app, "olivia", Role::Ops).await?;
+    let (fresh, _) = next_code(&secret, "olivia")?;
+
+    let logins = join_all((0..4).map(|_| login_with_code(&app, "olivia", &password, &fresh))).await;
+    let statuses = logins.into_iter().map(|login| login.map(|r| r.status())).collect::<TestResult<Vec<_>>>()?;
+    assert_eq!(statuses.iter().filter(|status| **status == StatusCode::OK).count(), 1, "{statuses:?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login'").await?, 2);
     Ok(())
 }
 
