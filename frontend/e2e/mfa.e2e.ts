@@ -35,6 +35,7 @@ describe('TOTP enrolment', () => {
     await page().goto('/');
     await signIn(page(), viewer.username, viewer.password);
     await page().getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
+    await page().getByLabel('Current password').fill(viewer.password);
     await page().getByRole('button', { name: 'Create my secret' }).click();
 
     const qrCode = page().getByRole('img', { name: 'QR code of the authenticator setup link' });

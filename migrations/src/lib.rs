@@ -14,6 +14,7 @@ mod m20261121_000004_kpis;
 mod m20261121_000005_audit;
 mod m20261122_000006_audit_action_collation;
 mod m20261123_000007_job_change_feed;
+mod m20261207_000009_login_hardening;
 mod m20261207_000010_public_job_errors;
 
 pub struct Migrator;
@@ -28,6 +29,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261121_000005_audit.rs"),
     include_str!("m20261122_000006_audit_action_collation.rs"),
     include_str!("m20261123_000007_job_change_feed.rs"),
+    include_str!("m20261207_000009_login_hardening.rs"),
     include_str!("m20261207_000010_public_job_errors.rs"),
 ];
 
@@ -42,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_audit::Migration),
             Box::new(m20261122_000006_audit_action_collation::Migration),
             Box::new(m20261123_000007_job_change_feed::Migration),
+            Box::new(m20261207_000009_login_hardening::Migration),
             Box::new(m20261207_000010_public_job_errors::Migration),
         ]
     }

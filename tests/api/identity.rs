@@ -1,8 +1,9 @@
 //! Staff sign-in as people and integrators experience it: login, sessions, tokens, MFA,
 //! throttling, and every way a credential can be wrong.
 
+use chrono::{Duration, Utc};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
-use opsdeck_domain::{auth::totp::current_code, enums::Role};
+use opsdeck_domain::{auth::totp::code_at, enums::Role};
 use reqwest::{StatusCode, header};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
@@ -236,13 +237,15 @@ async fn totp_enrolment_then_login_needs_the_code() -> TestResult {
     let password = app.user("olivia", Role::Ops, None).await?;
     let token = app.login("olivia", &password).await?;
 
-    let enrollment: Value = app.post_as(&token, "/api/v1/auth/mfa/enroll", &json!({})).await?.json().await?;
+    let enrollment: Value =
+        app.post_as(&token, "/api/v1/auth/mfa/enroll", &json!({"password": password})).await?.json().await?;
     let secret = enrollment["secret"].as_str().ok_or("no secret")?.to_owned();
     assert!(enrollment["otpauth_uri"].as_str().is_some_and(|uri| uri.starts_with("otpauth://totp/opsdeck:olivia")));
     let wrong = app.post_as(&token, "/api/v1/auth/mfa/confirm", &json!({"code": "000000"})).await?;
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let confirmed =
-        app.post_as(&token, "/api/v1/auth/mfa/confirm", &json!({"code": current_code(&secret, "olivia")?})).await?;
+    let confirmed = app
+        .post_as(&token, "/api/v1/auth/mfa/confirm", &json!({"code": code_at(&secret, "olivia", Utc::now())?}))
+        .await?;
     assert_eq!(confirmed.status(), StatusCode::NO_CONTENT);
 
     let without_code =
@@ -251,7 +254,12 @@ async fn totp_enrolment_then_login_needs_the_code() -> TestResult {
     let with_code = app
         .post_json(
             "/api/v1/auth/login",
-            &json!({"username": "olivia", "password": password, "totp_code": current_code(&secret, "olivia")?}),
+            // The next step's code: the one that confirmed enrolment has been used.
+            &json!({
+                "username": "olivia",
+                "password": password,
+                "totp_code": code_at(&secret, "olivia", Utc::now() + Duration::seconds(30))?,
+            }),
         )
         .await?;
     assert_eq!(with_code.status(), StatusCode::OK);
@@ -265,16 +273,18 @@ async fn totp_enrolment_then_login_needs_the_code() -> TestResult {
 #[tokio::test]
 async fn a_role_that_requires_mfa_can_only_enrol_until_it_does() -> TestResult {
     let app = TestApp::spawn_with(&[("OPSDECK_MFA_REQUIRED_ROLES", "ops")]).await?;
-    let token = app.signed_in("olivia", Role::Ops, None).await?;
+    let password = app.user("olivia", Role::Ops, None).await?;
+    let token = app.login("olivia", &password).await?;
 
     let me: Value = app.get_as(&token, "/api/v1/me").await?.json().await?;
     assert_eq!(me["mfa_enrollment_required"], true);
     let refused = app.get_as(&token, "/api/v1/products").await?;
     assert_eq!(problem_code(refused).await?, (StatusCode::FORBIDDEN, "mfa_enrollment_required".to_owned()));
 
-    let enrollment: Value = app.post_as(&token, "/api/v1/auth/mfa/enroll", &json!({})).await?.json().await?;
+    let enrollment: Value =
+        app.post_as(&token, "/api/v1/auth/mfa/enroll", &json!({"password": password})).await?.json().await?;
     let secret = enrollment["secret"].as_str().ok_or("no secret")?;
-    app.post_as(&token, "/api/v1/auth/mfa/confirm", &json!({"code": current_code(secret, "olivia")?})).await?;
+    app.post_as(&token, "/api/v1/auth/mfa/confirm", &json!({"code": code_at(secret, "olivia", Utc::now())?})).await?;
     assert_eq!(app.get_as(&token, "/api/v1/products").await?.status(), StatusCode::OK);
     Ok(())
 }

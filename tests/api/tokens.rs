@@ -72,6 +72,26 @@ async fn creating_a_token_needs_the_current_password() -> TestResult {
     Ok(())
 }
 
+/// The password step-up is a password check like a login: guessing through it counts against
+/// the same throttle, so a stolen access token cannot be used to try passwords without limit.
+#[tokio::test]
+async fn guessing_the_password_through_token_creation_is_throttled_like_a_login() -> TestResult {
+    let app = TestApp::spawn_with(&[("OPSDECK_LOGIN_MAX_FAILURES", "2")]).await?;
+    let password = app.user("olivia", Role::Ops, None).await?;
+    let olivia = app.login("olivia", &password).await?;
+
+    for guess in ["guess-one", "guess-two"] {
+        let wrong = app.create_token(&olivia, guess, json!({"name": "ci", "roles": ["ops"]})).await?;
+        assert_eq!(problem_code(wrong).await?, (StatusCode::UNPROCESSABLE_ENTITY, "wrong_password".to_owned()));
+    }
+    let throttled = app.create_token(&olivia, &password, json!({"name": "ci", "roles": ["ops"]})).await?;
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS, "the account's failures are spent");
+    let login = app.post_json("/api/v1/auth/login", &json!({"username": "olivia", "password": password})).await?;
+    assert_eq!(login.status(), StatusCode::TOO_MANY_REQUESTS, "and they are the login's failures too");
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await?, 0);
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_token_is_refused_like_its_creator_until_a_required_mfa_enrolment() -> TestResult {
     let app = TestApp::spawn_with(&[("OPSDECK_MFA_REQUIRED_ROLES", "ops")]).await?;

@@ -5,7 +5,11 @@
 //! either [`Authorized<P>`] (the one check: permission `P`, yielding the caller's scope) or
 //! [`Authenticated`] (any signed-in caller, for `/me` and the caller's own settings).
 
-use std::{future::Ready, marker::PhantomData, net::IpAddr};
+use std::{
+    future::Ready,
+    marker::PhantomData,
+    net::{IpAddr, SocketAddr},
+};
 
 use actix_web::{
     Error, FromRequest, HttpMessage, HttpRequest,
@@ -20,6 +24,7 @@ use opsdeck_domain::{
     access::{Caller, Permission, Scope},
     audit::RequestMeta,
     auth::authenticate::caller_from_bearer,
+    config::HttpSettings,
 };
 use tracing_actix_web::RequestId;
 
@@ -147,8 +152,7 @@ pub mod perm {
     );
 }
 
-/// The request as the audit log records it. The client address comes from `X-Forwarded-For`
-/// only when the direct peer is a configured trusted proxy.
+/// The request as the audit log records it, with the client's address (see [`client_address`]).
 pub struct Meta(pub RequestMeta);
 
 impl FromRequest for Meta {
@@ -160,27 +164,76 @@ impl FromRequest for Meta {
     }
 }
 
+/// The client's address. The direct peer, unless it is a trusted proxy; then `X-Forwarded-For`
+/// is read from the right, where each proxy appends the address it was talking to, skipping
+/// trusted proxies: the first address no trusted proxy is, is the client. What lies to its left
+/// the client wrote itself, so it is never believed. An entry that is not an address ends the
+/// walk at the last proxy known.
+fn client_address<'a>(
+    peer: IpAddr,
+    forwarded: impl DoubleEndedIterator<Item = &'a str>,
+    http: &HttpSettings,
+) -> IpAddr {
+    let mut client = peer;
+    for entry in forwarded.rev() {
+        if !http.is_trusted_proxy(client) {
+            break;
+        }
+        let entry = entry.trim();
+        let Some(hop) = entry.parse::<IpAddr>().ok().or_else(|| entry.parse::<SocketAddr>().ok().map(|at| at.ip()))
+        else {
+            break;
+        };
+        client = hop;
+    }
+    client
+}
+
 pub fn request_meta(req: &HttpRequest) -> RequestMeta {
-    let peer = req.peer_addr().map(|addr| addr.ip());
-    let trusted = req
-        .app_data::<web::Data<AppState>>()
-        .map(|state| state.settings.http.trusted_proxies.clone())
-        .unwrap_or_default();
-    let forwarded = || {
-        req.headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|first| first.trim().parse::<IpAddr>().ok())
-    };
-    let ip = match peer {
-        Some(peer) if trusted.contains(&peer) => forwarded().or(Some(peer)),
-        other => other,
-    };
+    let state = req.app_data::<web::Data<AppState>>();
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .collect();
+    let ip = req.peer_addr().map(|peer| match state {
+        Some(state) => client_address(peer.ip(), forwarded.into_iter(), &state.settings.http),
+        None => peer.ip(),
+    });
     RequestMeta {
         ip: ip.map(|ip| ip.to_string()),
         method: Some(req.method().to_string()),
         path: Some(req.path().to_owned()),
         request_id: req.extensions().get::<RequestId>().map(ToString::to_string),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use opsdeck_domain::config::Settings;
+
+    use super::*;
+
+    fn client(peer: &str, forwarded: &str) -> String {
+        let vars = [("OPSDECK_TRUSTED_PROXIES".to_owned(), "127.0.0.1, 10.0.0.0/8".to_owned())];
+        let settings = Settings::from_vars(vars).map_err(|e| e.to_string());
+        let http = settings.map(|s| s.http).unwrap_or_else(|e| panic!("{e}"));
+        let peer = peer.parse().unwrap_or_else(|e| panic!("{e}"));
+        client_address(peer, forwarded.split(',').filter(|e| !e.is_empty()), &http).to_string()
+    }
+
+    #[test]
+    fn x_forwarded_for_is_walked_from_the_right_past_trusted_proxies() {
+        // The client prepends a forged address; the proxies append what they saw.
+        assert_eq!(client("127.0.0.1", "203.0.113.66, 198.51.100.7"), "198.51.100.7");
+        assert_eq!(client("127.0.0.1", "203.0.113.66, 198.51.100.7, 10.1.2.3"), "198.51.100.7");
+        assert_eq!(client("127.0.0.1", "[2001:db8::7]:4711"), "2001:db8::7");
+        // An untrusted peer is the client, whatever it forwards.
+        assert_eq!(client("198.51.100.9", "10.1.2.3"), "198.51.100.9");
+        assert_eq!(client("127.0.0.1", ""), "127.0.0.1");
+        // Only proxies: the farthest one is the nearest thing to a client there is.
+        assert_eq!(client("127.0.0.1", "10.0.0.2, 10.0.0.1"), "10.0.0.2");
+        assert_eq!(client("127.0.0.1", "198.51.100.7, nonsense, 10.0.0.1"), "10.0.0.1");
     }
 }

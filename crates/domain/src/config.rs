@@ -5,6 +5,7 @@
 
 use std::{collections::BTreeMap, net::IpAddr, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
 
+use ipnet::IpNet;
 use secrecy::SecretString;
 
 /// Why configuration could not be loaded. Always names the offending variable.
@@ -47,8 +48,9 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
     pub bind: SocketAddr,
-    /// Proxies whose `X-Forwarded-For` is believed when recording a client's address.
-    pub trusted_proxies: Vec<IpAddr>,
+    /// Proxies (addresses or networks) whose `X-Forwarded-For` entries are believed when
+    /// finding a client's address.
+    pub trusted_proxies: Vec<IpNet>,
     pub max_body_bytes: usize,
     /// Directory of the built SPA served at `/`; optional.
     pub static_dir: Option<PathBuf>,
@@ -56,6 +58,15 @@ pub struct HttpSettings {
     pub event_streams_per_caller: u32,
     /// Bearer token `/metrics` asks for; without one, it answers only on loopback.
     pub metrics_token: Option<SecretString>,
+}
+
+impl HttpSettings {
+    /// Whether `ip` (also written IPv4-mapped, as a dual-stack socket reports it) is one of
+    /// the trusted proxies.
+    pub fn is_trusted_proxy(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.trusted_proxies.iter().any(|network| network.contains(&ip))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -78,7 +89,11 @@ pub struct AuthSettings {
     pub mfa_required_roles: Vec<String>,
     /// Mark the refresh cookie `Secure` and send `Strict-Transport-Security` (served over TLS).
     pub cookie_secure: bool,
+    /// Failed password or TOTP checks per account in `login_window`.
     pub login_max_failures: u32,
+    /// Failed checks per client address (an IPv6 client's /64) in `login_window`, for any
+    /// accounts: high, so one office behind one address is not locked out by a few typos.
+    pub login_max_failures_per_ip: u32,
     pub login_window: Duration,
 }
 
@@ -194,7 +209,7 @@ impl Settings {
             },
             http: HttpSettings {
                 bind,
-                trusted_proxies: vars.list("OPSDECK_TRUSTED_PROXIES")?,
+                trusted_proxies: vars.networks("OPSDECK_TRUSTED_PROXIES")?,
                 max_body_bytes: vars.parse_in("OPSDECK_MAX_BODY_BYTES", 1 << 20, 1024..=(64 << 20))?,
                 static_dir: vars.get("OPSDECK_STATIC_DIR").map(PathBuf::from),
                 event_streams_per_caller: vars.parse_in("OPSDECK_EVENT_STREAMS_PER_CALLER", 5, 1..=100)?,
@@ -218,6 +233,7 @@ impl Settings {
                 // Only a server bound to loopback can be sure no cookie crosses a network in clear.
                 cookie_secure: vars.flag("OPSDECK_COOKIE_SECURE", !bind.ip().is_loopback())?,
                 login_max_failures: vars.parse_in("OPSDECK_LOGIN_MAX_FAILURES", 5, 1..=1000)?,
+                login_max_failures_per_ip: vars.parse_in("OPSDECK_LOGIN_MAX_FAILURES_PER_IP", 100, 1..=100_000)?,
                 login_window: Duration::from_secs(vars.parse_in("OPSDECK_LOGIN_WINDOW_SECS", 900, 1..=86_400)?),
             },
             storage: StorageSettings {
@@ -277,6 +293,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "OPSDECK_MFA_REQUIRED_ROLES",
     "OPSDECK_COOKIE_SECURE",
     "OPSDECK_LOGIN_MAX_FAILURES",
+    "OPSDECK_LOGIN_MAX_FAILURES_PER_IP",
     "OPSDECK_LOGIN_WINDOW_SECS",
     "OPSDECK_STORAGE_DIR",
     "OPSDECK_EXPORT_STORE_URL",
@@ -387,6 +404,22 @@ impl Vars {
             .map(str::trim)
             .filter(|item| !item.is_empty())
             .map(|item| item.parse().map_err(|e| ConfigError::invalid(name, format!("cannot parse {item:?}: {e}"))))
+            .collect()
+    }
+
+    /// Addresses (`10.0.0.7`, `::1`) and networks (`10.0.0.0/8`, `fd00::/8`), comma-separated.
+    fn networks(&self, name: &str) -> Result<Vec<IpNet>, ConfigError> {
+        let items: Vec<String> = self.list(name)?;
+        items
+            .iter()
+            .map(|item| {
+                item.parse::<IpNet>().or_else(|_| item.parse::<IpAddr>().map(IpNet::from)).map_err(|_| {
+                    ConfigError::invalid(
+                        name,
+                        format!("{item:?} is neither an address nor a network (such as 10.0.0.0/8)"),
+                    )
+                })
+            })
             .collect()
     }
 
@@ -609,6 +642,19 @@ mod tests {
         let s = settings(&[("OPSDECK_KPI_TIMEZONE", "Europe/Berlin"), ("OPSDECK_KPI_SCHEDULE", "0 0 3 * * *")])?;
         assert_eq!(s.kpi.timezone, chrono_tz::Europe::Berlin);
         assert_eq!(s.kpi.window_days, 3);
+        Ok(())
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() -> Result<(), ConfigError> {
+        let http = settings(&[("OPSDECK_TRUSTED_PROXIES", "192.0.2.1, 10.0.0.0/8,fd00::/8")])?.http;
+        for trusted in ["192.0.2.1", "10.200.3.4", "::ffff:10.0.0.1", "fd12::1"] {
+            assert!(http.is_trusted_proxy(trusted.parse().map_err(|_| ConfigError::invalid("test", trusted))?));
+        }
+        for untrusted in ["192.0.2.2", "11.0.0.1", "fe80::1"] {
+            assert!(!http.is_trusted_proxy(untrusted.parse().map_err(|_| ConfigError::invalid("test", untrusted))?));
+        }
+        assert!(error_of(&[("OPSDECK_TRUSTED_PROXIES", "10.0.0.0/33")]).contains("OPSDECK_TRUSTED_PROXIES"));
         Ok(())
     }
 

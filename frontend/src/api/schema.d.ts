@@ -145,7 +145,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn TOTP on with a code from the enrolled authenticator. */
+        /**
+         * Turn TOTP on with a code from the enrolled authenticator.
+         * @description A code is accepted once; a wrong one counts against the login throttle.
+         */
         post: operations["confirm_mfa"];
         delete?: never;
         options?: never;
@@ -162,7 +165,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn TOTP off, proven with a current code. */
+        /**
+         * Turn TOTP off, with the current password and a current code.
+         * @description Refused for a user whose role requires MFA. A wrong password or code counts against the
+         *     login throttle.
+         */
         post: operations["disable_mfa"];
         delete?: never;
         options?: never;
@@ -179,7 +186,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start TOTP enrolment: a new secret, confirmed by `POST /auth/mfa/confirm`. */
+        /**
+         * Start TOTP enrolment: a new secret, confirmed by `POST /auth/mfa/confirm`.
+         * @description Needs the current password (step-up); a wrong one counts against the login throttle.
+         */
         post: operations["enroll_mfa"];
         delete?: never;
         options?: never;
@@ -1535,6 +1545,16 @@ export interface components {
             /** @description The current 6-digit code. */
             code: string;
         };
+        MfaDisableRequest: {
+            /** @description The current password (step-up). */
+            password: string;
+            /** @description The current 6-digit code. */
+            code: string;
+        };
+        /** @description The current password, asked again before the second factor changes (step-up). */
+        MfaEnrollRequest: {
+            password: string;
+        };
         MfaEnrollment: {
             /** @description Base32 secret, to type into an authenticator app. */
             secret: string;
@@ -2828,7 +2848,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not enrolled, or already on */
+            /** @description `mfa_not_enrolled`, or `mfa_state`: already on */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2855,8 +2875,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Wrong code */
+            /** @description Wrong, expired or already used code */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed password or code checks for this account or address */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2875,7 +2904,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["MfaCode"];
+                "application/json": components["schemas"]["MfaDisableRequest"];
             };
         };
         responses: {
@@ -2913,7 +2942,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description MFA is not on */
+            /** @description `mfa_state`: MFA is not on; `mfa_required_by_role`: the user's role requires MFA */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2940,8 +2969,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Wrong code */
+            /** @description `wrong_password`, or a wrong, expired or already used code (nothing changed) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed password or code checks for this account or address */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2958,7 +2996,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaEnrollRequest"];
+            };
+        };
         responses: {
             /** @description The secret to put into an authenticator */
             200: {
@@ -2967,6 +3009,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MfaEnrollment"];
+                };
+            };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in */
@@ -2987,7 +3038,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description MFA is already on */
+            /** @description `mfa_already_enabled`: MFA is already on */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2996,8 +3047,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Tokens have no MFA */
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `wrong_password`: the current password is wrong (nothing changed); `user_only`: tokens have no MFA */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed password or code checks for this account or address */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

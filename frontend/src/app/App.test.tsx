@@ -99,17 +99,43 @@ describe('the app', () => {
     expect(getSessionState()).toEqual({ status: 'signed-out', endedReason: null });
   });
 
-  it('sends users who must enrol TOTP to the enrolment screen', async () => {
-    signedInApi({ ...staffMe, mfa_enrollment_required: true }, {
+  it('sends users who must enrol TOTP to the enrolment screen, which asks for their password again', async () => {
+    const mock = signedInApi({ ...staffMe, mfa_enrollment_required: true }, {
       'POST /api/v1/auth/mfa/enroll': { secret: 'JBSWY3DPEHPK3PXP', otpauth_uri: 'otpauth://totp/opsdeck:admin?secret=JBSWY3DPEHPK3PXP' },
     });
     const { user } = renderWithApp(<App />);
 
-    await user.click(await screen.findByRole('button', { name: 'Create my secret' }));
+    await user.type(await screen.findByLabelText('Current password'), 'my password');
+    await user.click(screen.getByRole('button', { name: 'Create my secret' }));
     expect(await screen.findByText('JBSWY3DPEHPK3PXP')).toBeInTheDocument();
+    expect(mock.callsTo('POST', '/api/v1/auth/mfa/enroll')[0]?.body).toEqual({ password: 'my password' });
     const qrCode = screen.getByRole('img', { name: 'QR code of the authenticator setup link' });
     expect(qrCode.querySelector('path')?.getAttribute('d')).toMatch(/^M\d+ \d+h1v1h-1z/);
     expect(screen.queryByRole('navigation', { name: 'Main' })).not.toBeInTheDocument();
+  });
+
+  it('shows a wrong password next to the field and creates no secret', async () => {
+    signedInApi({ ...staffMe, mfa_enrollment_required: true }, {
+      'POST /api/v1/auth/mfa/enroll': () =>
+        json(
+          {
+            type: 'urn:opsdeck:problem:wrong_password',
+            title: 'Unprocessable Entity',
+            status: 422,
+            detail: 'password: the current password is wrong',
+            code: 'wrong_password',
+            errors: [{ field: 'password', message: 'the current password is wrong' }],
+          },
+          422,
+        ),
+    });
+    const { user } = renderWithApp(<App />);
+
+    await user.type(await screen.findByLabelText('Current password'), 'not my password');
+    await user.click(screen.getByRole('button', { name: 'Create my secret' }));
+    expect(await screen.findByText('the current password is wrong')).toBeInTheDocument();
+    expect(screen.getByLabelText('Current password')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.queryByLabelText('Verification code')).not.toBeInTheDocument();
   });
 
   it('shows the problem detail when the profile cannot be loaded', async () => {

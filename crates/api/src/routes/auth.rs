@@ -234,14 +234,36 @@ pub struct MfaCode {
     pub code: String,
 }
 
+/// The current password, asked again before the second factor changes (step-up).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MfaEnrollRequest {
+    #[schema(max_length = 1024)]
+    pub password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MfaDisableRequest {
+    /// The current password (step-up).
+    #[schema(max_length = 1024)]
+    pub password: String,
+    /// The current 6-digit code.
+    #[schema(max_length = 16)]
+    pub code: String,
+}
+
 /// Start TOTP enrolment: a new secret, confirmed by `POST /auth/mfa/confirm`.
+///
+/// Needs the current password (step-up); a wrong one counts against the login throttle.
 #[utoipa::path(
     operation_id = "enroll_mfa",
     tag = "auth",
     responses(
         (status = 200, description = "The secret to put into an authenticator", body = MfaEnrollment),
-        (status = 409, description = "MFA is already on", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Tokens have no MFA", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`mfa_already_enabled`: MFA is already on", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`wrong_password`: the current password is wrong (nothing changed); `user_only`: tokens have no MFA", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed password or code checks for this account or address", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-permission" = json!("authenticated"))),
@@ -251,19 +273,23 @@ pub async fn enroll_mfa(
     state: web::Data<AppState>,
     caller: Authenticated,
     meta: Meta,
+    body: Json<MfaEnrollRequest>,
 ) -> ApiResult<web::Json<MfaEnrollment>> {
-    let enrollment = totp::enroll(&state.db, &caller.0, &meta.0).await?;
+    let enrollment = totp::enroll(&state.db, &state.settings.auth, &caller.0, &body.password, &meta.0).await?;
     Ok(web::Json(MfaEnrollment { secret: enrollment.secret, otpauth_uri: enrollment.otpauth_uri }))
 }
 
 /// Turn TOTP on with a code from the enrolled authenticator.
+///
+/// A code is accepted once; a wrong one counts against the login throttle.
 #[utoipa::path(
     operation_id = "confirm_mfa",
     tag = "auth",
     responses(
         (status = 204, description = "MFA is on"),
-        (status = 409, description = "Not enrolled, or already on", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Wrong code", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`mfa_not_enrolled`, or `mfa_state`: already on", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong, expired or already used code", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed password or code checks for this account or address", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-permission" = json!("authenticated"))),
@@ -275,18 +301,22 @@ pub async fn confirm_mfa(
     meta: Meta,
     body: Json<MfaCode>,
 ) -> ApiResult<HttpResponse> {
-    totp::set_enabled(&state.db, &caller.0, &body.code, true, &meta.0).await?;
+    totp::confirm(&state.db, &state.settings.auth, &caller.0, &body.code, &meta.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Turn TOTP off, proven with a current code.
+/// Turn TOTP off, with the current password and a current code.
+///
+/// Refused for a user whose role requires MFA. A wrong password or code counts against the
+/// login throttle.
 #[utoipa::path(
     operation_id = "disable_mfa",
     tag = "auth",
     responses(
         (status = 204, description = "MFA is off"),
-        (status = 409, description = "MFA is not on", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Wrong code", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`mfa_state`: MFA is not on; `mfa_required_by_role`: the user's role requires MFA", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`wrong_password`, or a wrong, expired or already used code (nothing changed)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed password or code checks for this account or address", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-permission" = json!("authenticated"))),
@@ -296,8 +326,8 @@ pub async fn disable_mfa(
     state: web::Data<AppState>,
     caller: Authenticated,
     meta: Meta,
-    body: Json<MfaCode>,
+    body: Json<MfaDisableRequest>,
 ) -> ApiResult<HttpResponse> {
-    totp::set_enabled(&state.db, &caller.0, &body.code, false, &meta.0).await?;
+    totp::disable(&state.db, &state.settings.auth, &caller.0, &body.password, &body.code, &meta.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -120,7 +120,7 @@ pub async fn create_token(
         expires_in_days: body.expires_in_days,
         password: body.password,
     };
-    let (token, secret) = tokens::create(&state.db, &auth.caller, new_token, &meta.0).await?;
+    let (token, secret) = tokens::create(&state.db, &state.settings.auth, &auth.caller, new_token, &meta.0).await?;
     Ok(HttpResponse::Created()
         .insert_header(("cache-control", "no-store"))
         .json(CreatedToken { token: token.into(), secret }))

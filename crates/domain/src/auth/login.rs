@@ -1,5 +1,6 @@
 //! Staff login: password (argon2id), optional TOTP, throttling, and an audit entry for every
-//! outcome. An unknown user and a wrong password get the same answer in the same time.
+//! outcome. An unknown user and a wrong password get the same answer in the same time. The
+//! attempt is reserved with the throttle before anything is checked (see `throttle`).
 
 use std::sync::LazyLock;
 
@@ -17,7 +18,7 @@ use crate::{
     },
     config::AuthSettings,
     entities::users,
-    identity::password::{MAX_PASSWORD_LENGTH, generate_password, hash_password, verify_password},
+    identity::password::{MAX_PASSWORD_LENGTH, check_password, generate_password, hash_password},
 };
 
 pub struct Credentials {
@@ -44,58 +45,28 @@ pub async fn login(
 ) -> Result<Session, DomainError> {
     let now = storable_time(Utc::now());
     let throttle_keys = Keys::new(&credentials.username, request.ip.as_deref());
-    let attempted = serde_json::json!({ "username": credentials.username.chars().take(100).collect::<String>() });
-    let throttle_keys = &throttle_keys;
-    let attempted = &attempted;
-    let fail = |reason: &'static str, error: DomainError| async move {
-        let txn = db.begin_write().await?;
-        throttle::record_failure(&txn, settings, throttle_keys, now).await?;
-        let status = if matches!(error, DomainError::TooManyRequests { .. }) { 429 } else { 401 };
-        let mut metadata = attempted.clone();
-        metadata["reason"] = reason.into();
-        audit::append(
-            &txn,
-            &AuditActor::anonymous(throttle_keys.account.chars().take(100).collect::<String>()),
-            request,
-            AuditEvent::new("auth.login_failed", status).metadata(metadata),
-        )
-        .await?;
-        txn.commit().await?;
-        Err::<Session, _>(error)
+    let attempt = match throttle::reserve(db.conn(), settings, &throttle_keys, now).await {
+        Ok(attempt) => attempt,
+        Err(throttled) => return Err(audited_failure(db, &credentials, request, "throttled", throttled).await),
     };
-
-    if let Err(throttled) = throttle::check(db.conn(), settings, throttle_keys, now).await {
-        return fail("throttled", throttled).await;
-    }
-    if credentials.password.len() > MAX_PASSWORD_LENGTH * 4 || credentials.username.len() > 100 {
-        return fail("bad_credentials", bad_credentials()).await;
-    }
-    let user =
-        users::Entity::find().filter(users::Column::Username.eq(credentials.username.trim())).one(db.conn()).await?;
-    let password_ok =
-        verify_password(user.as_ref().map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str()), &credentials.password);
-    let user = match user {
-        Some(user) if password_ok && user.is_active => user,
-        _ => return fail("bad_credentials", bad_credentials()).await,
-    };
-    if let (Some(_), Some(secret)) = (user.totp_enabled_at, user.totp_secret.as_deref()) {
-        match credentials.totp_code.as_deref() {
-            None | Some("") => {
-                return Err(DomainError::unauthenticated(
-                    "mfa_required",
-                    "enter the code from your authenticator app (`totp_code`)",
-                ));
-            }
-            Some(code) if !totp::verify(secret, &user.username, code)? => {
-                return fail("bad_totp", DomainError::unauthenticated("invalid_totp", "the code is wrong or expired"))
-                    .await;
-            }
-            Some(_) => {}
+    let user = match check(db, &credentials).await? {
+        Checked::Passed(user) => user,
+        Checked::CodeMissing => {
+            // The password was right: not a failure, and no proof of identity yet either.
+            attempt.release(db.conn()).await?;
+            return Err(DomainError::unauthenticated(
+                "mfa_required",
+                "enter the code from your authenticator app (`totp_code`)",
+            ));
         }
-    }
+        Checked::Failed(reason, error) => {
+            attempt.fail(db.conn(), settings, now).await?;
+            return Err(audited_failure(db, &credentials, request, reason, error).await);
+        }
+    };
 
     let txn = db.begin_write().await?;
-    throttle::clear_account(&txn, throttle_keys).await?;
+    attempt.succeed(&txn, &throttle_keys).await?;
     let (user_id, username) = (user.id, user.username.clone());
     let mut active = user.into_active_model();
     active.last_login_at = Set(Some(now));
@@ -113,13 +84,71 @@ pub async fn login(
     Ok(session)
 }
 
+enum Checked {
+    Passed(users::Model),
+    /// The password is right, and TOTP is on, but no code came with it.
+    CodeMissing,
+    Failed(&'static str, DomainError),
+}
+
+/// The password (argon2 on the blocking pool), then the TOTP code where one is due.
+async fn check(db: &Db, credentials: &Credentials) -> Result<Checked, DomainError> {
+    if credentials.password.len() > MAX_PASSWORD_LENGTH * 4 || credentials.username.len() > 100 {
+        return Ok(Checked::Failed("bad_credentials", bad_credentials()));
+    }
+    let user =
+        users::Entity::find().filter(users::Column::Username.eq(credentials.username.trim())).one(db.conn()).await?;
+    let stored = user.as_ref().map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str()).to_owned();
+    let password_ok = check_password(stored, credentials.password.clone()).await?;
+    let user = match user {
+        Some(user) if password_ok && user.is_active => user,
+        _ => return Ok(Checked::Failed("bad_credentials", bad_credentials())),
+    };
+    if user.totp_enabled_at.is_some() {
+        match credentials.totp_code.as_deref() {
+            None | Some("") => return Ok(Checked::CodeMissing),
+            Some(code) if !totp::accept(db.conn(), &user, code).await? => {
+                let error = DomainError::unauthenticated("invalid_totp", "the code is wrong, expired or already used");
+                return Ok(Checked::Failed("bad_totp", error));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(Checked::Passed(user))
+}
+
+/// Records a failed login (`auth.login_failed`, with its reason) and hands back its error.
+async fn audited_failure(
+    db: &Db,
+    credentials: &Credentials,
+    request: &RequestMeta,
+    reason: &'static str,
+    error: DomainError,
+) -> DomainError {
+    let status = if matches!(error, DomainError::TooManyRequests { .. }) { 429 } else { 401 };
+    let username: String = credentials.username.chars().take(100).collect();
+    let metadata = serde_json::json!({ "username": username, "reason": reason });
+    let recorded = async {
+        let txn = db.begin_write().await?;
+        let actor = AuditActor::anonymous(username.trim().to_lowercase());
+        audit::append(&txn, &actor, request, AuditEvent::new("auth.login_failed", status).metadata(metadata)).await?;
+        txn.commit().await?;
+        Ok::<_, DomainError>(())
+    };
+    match recorded.await {
+        Ok(()) => error,
+        Err(failure) => failure,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_dummy_hash_is_a_valid_argon2id_hash() {
+    #[tokio::test]
+    async fn the_dummy_hash_is_a_valid_argon2id_hash() -> Result<(), DomainError> {
         assert!(DUMMY_HASH.starts_with("$argon2id$"));
-        assert!(!verify_password(&DUMMY_HASH, "anything"));
+        assert!(!check_password(DUMMY_HASH.clone(), "anything".to_owned()).await?);
+        Ok(())
     }
 }

@@ -6,12 +6,17 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Select, Set};
 
 use crate::{
-    Db, DomainError, FieldError,
+    Db, DomainError,
     access::{Actor, Caller, Permission, Scope, permissions_of},
     audit::{self, AuditEvent, RequestMeta, chain::storable_time},
-    auth::secrets::{random_secret, sha256_hex},
+    auth::{
+        secrets::{random_secret, sha256_hex},
+        throttle::{self, Keys},
+        totp::wrong_password,
+    },
+    config::AuthSettings,
     entities::{api_tokens, enums::Role, tenants, users},
-    identity::password::verify_password,
+    identity::password::check_password,
 };
 
 pub const TOKEN_PREFIX: &str = "odk_";
@@ -70,6 +75,7 @@ fn creating_user(caller: &Caller) -> Result<i64, DomainError> {
 
 pub async fn create(
     db: &Db,
+    settings: &AuthSettings,
     caller: &Caller,
     new_token: NewToken,
     request: &RequestMeta,
@@ -120,7 +126,7 @@ pub async fn create(
     if !(1..=MAX_LIFETIME_DAYS).contains(&days) {
         return Err(DomainError::invalid_field("expires_in_days", format!("between 1 and {MAX_LIFETIME_DAYS}")));
     }
-    confirm_password(db, user_id, new_token.password).await?;
+    confirm_password(db, settings, user_id, new_token.password, request).await?;
     let mut roles = new_token.roles;
     roles.sort_by_key(|role| role.as_str());
     roles.dedup();
@@ -162,19 +168,24 @@ fn administers_platform(role: Role) -> bool {
 }
 
 /// Step-up: the password is checked on the blocking pool (argon2 takes a core for a while).
-async fn confirm_password(db: &Db, user_id: i64, password: String) -> Result<(), DomainError> {
+/// Step-up: the creator's current password, checked and throttled like a login attempt (a wrong
+/// one counts against the account and the address; a right one is not counted).
+async fn confirm_password(
+    db: &Db,
+    settings: &AuthSettings,
+    user_id: i64,
+    password: String,
+    request: &RequestMeta,
+) -> Result<(), DomainError> {
     let user = users::Entity::find_by_id(user_id).one(db.conn()).await?.ok_or(DomainError::NotFound("user"))?;
-    let matches = tokio::task::spawn_blocking(move || verify_password(&user.password_hash, &password))
-        .await
-        .map_err(|e| DomainError::Internal(format!("password check failed: {e}")))?;
-    if matches {
-        Ok(())
+    let now = storable_time(Utc::now());
+    let keys = Keys::new(&user.username, request.ip.as_deref());
+    let attempt = throttle::reserve(db.conn(), settings, &keys, now).await?;
+    if check_password(user.password_hash, password).await? {
+        attempt.release(db.conn()).await
     } else {
-        Err(DomainError::Invalid {
-            code: "wrong_password",
-            detail: "password: that is not your current password; nothing was created".to_owned(),
-            errors: vec![FieldError::new("password", "not your current password")],
-        })
+        attempt.fail(db.conn(), settings, now).await?;
+        Err(wrong_password())
     }
 }
 

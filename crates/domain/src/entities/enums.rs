@@ -54,12 +54,12 @@ impl Role {
     }
 }
 
-/// `auth_failures.key_kind`: what the throttling key identifies.
+/// `attempt_counters.key_kind`: what the throttling key identifies.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, utoipa::ToSchema,
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum AuthFailureKind {
+pub enum AttemptKind {
     #[sea_orm(string_value = "account")]
     #[serde(rename = "account")]
     Account,

@@ -5,9 +5,9 @@ pub mod enums;
 
 pub mod api_tokens;
 pub mod articles;
+pub mod attempt_counters;
 pub mod audit_chain;
 pub mod audit_log;
-pub mod auth_failures;
 pub mod bulk_job_items;
 pub mod bulk_jobs;
 pub mod comments;

@@ -16,6 +16,8 @@ pub struct Model {
     pub is_active: bool,
     pub totp_secret: Option<String>,
     pub totp_enabled_at: Option<DateTimeUtc>,
+    /// The time step of the last TOTP code accepted; a code of that step or an earlier one is refused.
+    pub totp_last_step: Option<i64>,
     pub last_login_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

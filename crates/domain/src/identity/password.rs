@@ -1,10 +1,13 @@
 //! argon2id password hashing.
 
+use std::sync::LazyLock;
+
 use argon2::{
     Argon2,
     password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
 };
 use rand::{Rng, distr::Alphanumeric};
+use tokio::sync::Semaphore;
 
 use crate::DomainError;
 
@@ -21,8 +24,21 @@ pub fn hash_password(password: &str) -> Result<String, DomainError> {
         .map_err(|e| DomainError::Internal(format!("password hashing failed: {e}")))
 }
 
+/// One argon2 check takes a core for tens of milliseconds and 19 MiB: at most one per core runs
+/// at a time, so a burst of logins queues here instead of starving the async workers or memory.
+static CHECKS: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from)));
+
+/// Whether `candidate` matches `stored_hash`, checked on the blocking pool behind [`CHECKS`].
+pub async fn check_password(stored_hash: String, candidate: String) -> Result<bool, DomainError> {
+    let _permit = CHECKS.acquire().await.map_err(|e| DomainError::Internal(format!("password check: {e}")))?;
+    tokio::task::spawn_blocking(move || verify_password(&stored_hash, &candidate))
+        .await
+        .map_err(|e| DomainError::Internal(format!("password check: {e}")))
+}
+
 /// Constant-time verification; a malformed stored hash never matches.
-pub fn verify_password(stored_hash: &str, candidate: &str) -> bool {
+fn verify_password(stored_hash: &str, candidate: &str) -> bool {
     PasswordHash::new(stored_hash)
         .is_ok_and(|hash| Argon2::default().verify_password(candidate.as_bytes(), &hash).is_ok())
 }

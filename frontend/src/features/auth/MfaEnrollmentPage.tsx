@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type SubmitEvent } from 'react';
 
 import { api, unwrap } from '@/api/client';
+import { fieldErrorsOf } from '@/api/problem';
 import { Button } from '@/components/Button';
 import { TextField } from '@/components/fields';
 import { InlineError } from '@/components/states';
@@ -12,18 +13,29 @@ import { useSignOut } from '@/features/auth/use-sign-out';
 
 /**
  * For users whose role requires TOTP and who have not set it up: until they confirm a code, the
- * server refuses everything else, so this is the only screen they get.
+ * server refuses everything else, so this is the only screen they get. A new secret needs the
+ * current password again (step-up), so an unattended session cannot attach another authenticator.
  */
 export function MfaEnrollmentPage() {
   const queryClient = useQueryClient();
   const signOut = useSignOut();
+  const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
 
-  const enroll = useMutation({ mutationFn: () => unwrap(api.POST('/api/v1/auth/mfa/enroll')) });
+  const enroll = useMutation({
+    mutationFn: (currentPassword: string) => unwrap(api.POST('/api/v1/auth/mfa/enroll', { body: { password: currentPassword } })),
+    onSuccess: () => setPassword(''),
+  });
+  const passwordError = fieldErrorsOf(enroll.error).password;
   const confirm = useMutation({
     mutationFn: (totpCode: string) => unwrap(api.POST('/api/v1/auth/mfa/confirm', { body: { code: totpCode } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: meQueryKey }),
   });
+
+  function createSecret(event: SubmitEvent<HTMLFormElement>) {
+    event.preventDefault();
+    enroll.mutate(password);
+  }
 
   function submit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -36,12 +48,22 @@ export function MfaEnrollmentPage() {
         <h1 className="login__title">Set up two-step verification</h1>
         <p className="login__hint">Your role requires a code from an authenticator app at every sign-in. Set it up to continue.</p>
         {!enroll.data ? (
-          <>
-            {enroll.error && <InlineError error={enroll.error} />}
-            <Button variant="primary" className="button--block" busy={enroll.isPending} onClick={() => enroll.mutate()}>
+          <form onSubmit={createSecret} aria-label="Create a secret">
+            <TextField
+              label="Current password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              error={passwordError}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+            {enroll.error && <InlineError error={enroll.error} shownFields={['password']} />}
+            <Button type="submit" variant="primary" className="button--block" busy={enroll.isPending}>
               Create my secret
             </Button>
-          </>
+          </form>
         ) : (
           <form onSubmit={submit} aria-label="Confirm authenticator">
             <ol className="steps">
