@@ -168,7 +168,11 @@ def identities(server: Server, base: str, admin_password: str) -> list[Identity]
     ops = login("st-ops", password)
     partner = login("st-partner", password)
     integrator = request(
-        base, "POST", "/api/v1/tokens", {"name": "schemathesis", "roles": ["ops"], "expires_in_days": 1}, token=ops
+        base,
+        "POST",
+        "/api/v1/tokens",
+        {"name": "schemathesis", "roles": ["ops"], "expires_in_days": 1, "password": password},
+        token=ops,
     )["secret"]
     return [
         Identity("partner_admin", partner),

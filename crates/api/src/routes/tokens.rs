@@ -101,6 +101,7 @@ pub async fn list_tokens(
         (status = 201, description = "Created; copy the secret now", body = CreatedToken),
         (status = 403, description = "Missing permission, or called with a token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input, roles beyond your own rights or a platform-wide role bound to a tenant (`validation_failed`), or not your current password (`wrong_password`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed password checks for this account or address (the login throttle)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-permission" = json!("tokens:manage"))),
