@@ -11,6 +11,7 @@ mod deployment;
 mod exports;
 mod foundation;
 mod hardening;
+mod idempotency;
 mod identity;
 mod kpis;
 mod mfa;

@@ -5,6 +5,7 @@ mod auth;
 mod body_limit;
 mod csv_body;
 pub mod extract;
+mod idempotency;
 pub mod metrics;
 pub mod open_streams;
 pub mod openapi;

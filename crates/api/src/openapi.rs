@@ -4,15 +4,16 @@ use actix_web::App;
 use utoipa::{
     Modify, OpenApi,
     openapi::{
-        Content, Ref, RefOr, Response, ResponseBuilder,
-        path::Operation,
-        path::ParameterIn,
+        Content, ObjectBuilder, Ref, RefOr, Required, Response, ResponseBuilder, Type,
+        path::{Operation, ParameterBuilder, ParameterIn},
         security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme},
     },
 };
 use utoipa_actix_web::AppExt;
 
-use crate::{extract::MAX_JSON_DEPTH, problem::Problem, routes};
+use opsdeck_domain::idempotency;
+
+use crate::{extract::MAX_JSON_DEPTH, idempotency::IDEMPOTENCY_KEY, problem::Problem, routes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -74,6 +75,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         App::new().into_utoipa_app().openapi(base()).configure(routes::ops).configure(routes::api_v1).split_for_parts();
     document_input_refusals(&mut api);
     document_access_refusals(&mut api);
+    document_idempotency(&mut api);
     api
 }
 
@@ -125,6 +127,50 @@ fn document_access_refusals(api: &mut utoipa::openapi::OpenApi) {
             responses
                 .entry("403".to_owned())
                 .or_insert_with(|| problem("The caller's tenant is suspended (`tenant_suspended`)".to_owned()));
+        }
+    }
+}
+
+/// Every signed-in POST takes an optional `Idempotency-Key` ([`crate::idempotency`]), with the
+/// refusals it adds.
+fn document_idempotency(api: &mut utoipa::openapi::OpenApi) {
+    let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
+    let key = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(idempotency::MAX_KEY_LENGTH))
+        .pattern(Some("^[!-~]+$"));
+    let parameter = ParameterBuilder::new()
+        .name(IDEMPOTENCY_KEY.as_str())
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and \
+             answered again to a repeat with the same body (with `Idempotent-Replayed: true`)",
+        ))
+        .schema(Some(key))
+        .build();
+    for item in api.paths.paths.values_mut() {
+        let Some(operation) = item.post.as_mut() else { continue };
+        if !operation.security.iter().flatten().any(|requirement| *requirement == bearer) {
+            continue;
+        }
+        operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(parameter.clone()));
+        let responses = &mut operation.responses.responses;
+        let running = "a request with this Idempotency-Key is still running (`idempotency_key_in_use`)";
+        match responses.entry("409".to_owned()).or_insert_with(|| problem(format!("Refused: {running}"))) {
+            RefOr::T(response) if !response.description.contains("idempotency_key_in_use") => {
+                response.description = format!("{}; or {running}", response.description);
+            }
+            _ => {}
+        }
+        let reuse = "this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not \
+                     a valid key (`invalid_idempotency_key`)";
+        match responses.entry("422".to_owned()).or_insert_with(|| problem(format!("Refused: {reuse}"))) {
+            RefOr::T(response) if !response.description.contains("idempotency_key_reused") => {
+                response.description = format!("{}; or {reuse}", response.description);
+            }
+            _ => {}
         }
     }
 }

@@ -11,7 +11,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    audit_trail, auth, body_limit, extract::Contract, metrics::Metrics, openapi, problem::ApiError,
+    audit_trail, auth, body_limit, extract::Contract, idempotency, metrics::Metrics, openapi, problem::ApiError,
     refusal_digest::RefusalDigest, request_id, routes, security_headers, spa, state::AppState,
 };
 
@@ -131,6 +131,7 @@ fn app(
             }
         })
         // Registered first = innermost: a rejected body still gets a request id and metrics.
+        .wrap(from_fn(idempotency::replay_or_record))
         .wrap(from_fn(audit_trail::record_refusals))
         .wrap(from_fn(auth::authenticate))
         .wrap(from_fn(body_limit::reject_oversized))

@@ -26,6 +26,7 @@ pub mod models {
 pub mod error;
 pub mod events;
 pub mod exports;
+pub mod idempotency;
 pub mod identity;
 pub mod jobs;
 pub mod kpis;

@@ -53,6 +53,24 @@ describe('the API client', () => {
     expect(mock.callsTo('POST', '/api/v1/export-jobs/retry').map((call) => call.body)).toEqual([{ ids: [4, 5] }, { ids: [4, 5] }]);
   });
 
+  it('sends every POST with an idempotency key of its own, and its replay with the same key', async () => {
+    signInForTest('expired-token');
+    const mock = mockApi({
+      'POST /api/v1/export-jobs/retry': (call) =>
+        call.headers.get('authorization') === 'Bearer fresh-token' ? json({ retried: [], skipped: [] }) : problem(401, 'unauthenticated', 'expired'),
+      'POST /api/v1/auth/refresh': freshToken,
+    });
+
+    await unwrap(api.POST('/api/v1/export-jobs/retry', { body: { ids: [4] } }));
+    await unwrap(api.POST('/api/v1/export-jobs/retry', { body: { ids: [4] } }));
+    const keys = mock.callsTo('POST', '/api/v1/export-jobs/retry').map((call) => call.headers.get('idempotency-key'));
+    expect(keys).toHaveLength(3);
+    expect(keys[0]).toMatch(/^[!-~]{1,255}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).not.toBe(keys[0]);
+    expect(mock.callsTo('POST', '/api/v1/auth/refresh')[0]?.headers.get('idempotency-key')).toBeNull();
+  });
+
   it('shares one refresh between requests that fail together (the cookie rotates on each use)', async () => {
     signInForTest('expired-token');
     const mock = mockApi({

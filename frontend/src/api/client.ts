@@ -18,15 +18,24 @@ interface SentRequest {
 
 const sentRequests = new Map<string, SentRequest>();
 
+/** 128 random bits in hex (`crypto.randomUUID` exists only in secure contexts). */
+function randomKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
 /**
  * Adds the bearer token to every API call; when one is answered 401 (the token expired), gets a
  * new token through the refresh cookie once and replays the call. A second 401 is the answer.
+ * Every POST carries an `Idempotency-Key` (kept by its replay), so a retried request never acts twice.
  */
 export const sessionMiddleware: Middleware = {
   onRequest({ request, schemaPath, id }) {
     if (isSessionEndpoint(schemaPath)) return request;
     const token = getAccessToken();
     if (token) request.headers.set('Authorization', `Bearer ${token}`);
+    if (request.method === 'POST' && !request.headers.has('Idempotency-Key')) {
+      request.headers.set('Idempotency-Key', randomKey());
+    }
     sentRequests.set(id, { copy: request.clone(), token });
     return request;
   },

@@ -2804,7 +2804,10 @@ export interface operations {
     confirm_mfa: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2848,7 +2851,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_not_enrolled`, or `mfa_state`: already on */
+            /** @description `mfa_not_enrolled`, or `mfa_state`: already on; or a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2875,7 +2878,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Wrong, expired or already used code */
+            /** @description Wrong, expired or already used code; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2898,7 +2901,10 @@ export interface operations {
     disable_mfa: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2942,7 +2948,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_state`: MFA is not on; `mfa_required_by_role`: the user's role requires MFA */
+            /** @description `mfa_state`: MFA is not on; `mfa_required_by_role`: the user's role requires MFA; or a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2969,7 +2975,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `wrong_password`, or a wrong, expired or already used code (nothing changed) */
+            /** @description `wrong_password`, or a wrong, expired or already used code (nothing changed); or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2992,7 +2998,10 @@ export interface operations {
     enroll_mfa: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3038,7 +3047,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_already_enabled`: MFA is already on */
+            /** @description `mfa_already_enabled`: MFA is already on; or a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3065,7 +3074,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `wrong_password`: the current password is wrong (nothing changed); `user_only`: tokens have no MFA */
+            /** @description `wrong_password`: the current password is wrong (nothing changed); `user_only`: tokens have no MFA; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3192,7 +3201,10 @@ export interface operations {
     create_bulk_job: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3247,7 +3259,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `token_used`: this token already started a job */
+            /** @description `token_used`: this token already started a job; or a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3274,7 +3286,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `confirmation_token_invalid` (altered), `confirmation_token_expired`, `confirmation_token_mismatch` (another caller or request), `empty_target`, or bad input */
+            /** @description `confirmation_token_invalid` (altered), `confirmation_token_expired`, `confirmation_token_mismatch` (another caller or request), `empty_target`, or bad input; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3288,7 +3300,10 @@ export interface operations {
     preview_bulk_job: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3343,6 +3358,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Refused: a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
             413: {
                 headers: {
@@ -3361,7 +3385,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unknown action, bad parameters or target */
+            /** @description Unknown action, bad parameters or target; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3424,7 +3448,10 @@ export interface operations {
     cancel_bulk_job: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: number;
             };
@@ -3468,8 +3495,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `job_finished`: the job has already ended */
+            /** @description `job_finished`: the job has already ended; or a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused: this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3545,7 +3581,10 @@ export interface operations {
     retry_failed_bulk_job: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: number;
             };
@@ -3589,8 +3628,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `job_not_finished`, `no_failed_rows` or `already_retried` */
+            /** @description `job_not_finished`, `no_failed_rows` or `already_retried`; or a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused: this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4027,7 +4075,10 @@ export interface operations {
     create_export_job: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4082,6 +4133,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Refused: a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
             413: {
                 headers: {
@@ -4100,7 +4160,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4114,7 +4174,10 @@ export interface operations {
     retry_export_jobs: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4160,6 +4223,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Refused: a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
             413: {
                 headers: {
@@ -4178,7 +4250,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No ids, or more than 500 */
+            /** @description No ids, or more than 500; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4299,7 +4371,10 @@ export interface operations {
     retry_export_job: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: number;
             };
@@ -4343,8 +4418,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The job is not FAILED */
+            /** @description The job is not FAILED; or a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused: this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4420,7 +4504,10 @@ export interface operations {
     rebuild_kpis: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4466,6 +4553,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Refused: a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
             413: {
                 headers: {
@@ -4484,7 +4580,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A bad range */
+            /** @description A bad range; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4918,7 +5014,10 @@ export interface operations {
     create_tenant: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4964,7 +5063,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The slug is taken */
+            /** @description The slug is taken; or a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4991,7 +5090,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5181,7 +5280,10 @@ export interface operations {
     create_token: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5227,6 +5329,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Refused: a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
             413: {
                 headers: {
@@ -5245,7 +5356,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, roles beyond your own rights or a platform-wide role bound to a tenant (`validation_failed`), or not your current password (`wrong_password`) */
+            /** @description Invalid input, roles beyond your own rights or a platform-wide role bound to a tenant (`validation_failed`), or not your current password (`wrong_password`); or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5353,7 +5464,10 @@ export interface operations {
     create_user: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5399,7 +5513,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The username is taken */
+            /** @description The username is taken; or a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5426,7 +5540,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5636,7 +5750,10 @@ export interface operations {
     grant_user_role: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: number;
             };
@@ -5693,7 +5810,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Already granted, or mixing staff and partner scopes */
+            /** @description Already granted, or mixing staff and partner scopes; or a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5720,7 +5837,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5853,7 +5970,10 @@ export interface operations {
     reprocess_webhook_events: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5908,6 +6028,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Refused: a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
             413: {
                 headers: {
@@ -5926,7 +6055,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Neither or both of `ids` and `filter`, no ids or more than 1000, or a bad filter */
+            /** @description Neither or both of `ids` and `filter`, no ids or more than 1000, or a bad filter; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5989,7 +6118,10 @@ export interface operations {
     reprocess_webhook_event: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: number;
             };
@@ -6033,8 +6165,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The event is PENDING or RUNNING */
+            /** @description The event is PENDING or RUNNING; or a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused: this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

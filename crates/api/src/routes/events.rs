@@ -24,7 +24,6 @@ use chrono::{DateTime, Utc};
 use opsdeck_domain::{
     DomainError,
     access::{Caller, Permission, Scope},
-    audit::AuditActor,
     auth::authenticate::caller_from_bearer,
     enums::{BulkJobStatus, ExportJobStatus},
     events::{self, Feeds, JobChange},
@@ -81,12 +80,6 @@ fn render(change: JobChange, audience: ErrorAudience) -> ((&'static str, i64), S
             (("export_job", job.id), version, frame(event, &id, &ExportJobView::new(job, audience)))
         }
     }
-}
-
-/// Whose streams count together: the user, or the integrator token.
-fn stream_owner(caller: &Caller) -> String {
-    let actor = AuditActor::from(caller);
-    format!("{:?}:{}", actor.kind, actor.id.unwrap_or_default())
 }
 
 /// One connection's state between polls.
@@ -192,7 +185,7 @@ pub async fn stream_events(
 ) -> ApiResult<HttpResponse> {
     let (scope, feeds, audience) = feeds_for(&auth.0, tenant.tenant_id)?;
     let limit = state.settings.http.event_streams_per_caller;
-    let slot = state.streams.take(stream_owner(&auth.0), limit).ok_or_else(|| {
+    let slot = state.streams.take(auth.0.key(), limit).ok_or_else(|| {
         ApiError::http(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_streams",

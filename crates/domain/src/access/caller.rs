@@ -131,6 +131,15 @@ impl Caller {
         }
     }
 
+    /// A stable key for what is counted or stored per caller (open streams, idempotency keys):
+    /// `user:<id>` or `token:<id>`.
+    pub fn key(&self) -> String {
+        match &self.actor {
+            Actor::User { id, .. } => format!("user:{id}"),
+            Actor::Token { id, .. } => format!("token:{id}"),
+        }
+    }
+
     /// How the audit log names this caller.
     pub fn label(&self) -> String {
         match &self.actor {
