@@ -180,24 +180,22 @@ impl TestApp {
 
     /// A single text value from SQL.
     pub async fn string(&self, sql: &str) -> TestResult<String> {
-        let row = self
-            .db
-            .conn()
-            .query_one_raw(Statement::from_string(self.db.backend(), sql.to_owned()))
-            .await?
-            .ok_or("no row")?;
-        Ok(row.try_get_by_index::<String>(0)?)
+        self.scalar(sql).await
     }
 
     /// A single number from SQL, for assertions on the database.
     pub async fn count(&self, sql: &str) -> TestResult<i64> {
+        self.scalar(sql).await
+    }
+
+    async fn scalar<T: sea_orm::TryGetable>(&self, sql: &str) -> TestResult<T> {
         let row = self
             .db
             .conn()
             .query_one_raw(Statement::from_string(self.db.backend(), sql.to_owned()))
             .await?
             .ok_or("no row")?;
-        Ok(row.try_get_by_index::<i64>(0)?)
+        Ok(row.try_get_by_index::<T>(0)?)
     }
 }
 
