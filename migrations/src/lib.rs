@@ -15,6 +15,7 @@ mod m20261121_000005_audit;
 mod m20261122_000006_audit_action_collation;
 mod m20261123_000007_job_change_feed;
 mod m20261207_000010_public_job_errors;
+mod m20261207_000011_job_change_notify;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261122_000006_audit_action_collation.rs"),
     include_str!("m20261123_000007_job_change_feed.rs"),
     include_str!("m20261207_000010_public_job_errors.rs"),
+    include_str!("m20261207_000011_job_change_notify.rs"),
 ];
 
 #[async_trait::async_trait]
@@ -43,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_audit_action_collation::Migration),
             Box::new(m20261123_000007_job_change_feed::Migration),
             Box::new(m20261207_000010_public_job_errors::Migration),
+            Box::new(m20261207_000011_job_change_notify::Migration),
         ]
     }
 }

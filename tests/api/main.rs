@@ -13,6 +13,7 @@ mod foundation;
 mod hardening;
 mod identity;
 mod kpis;
+mod live;
 mod migrations;
 mod process;
 mod robustness;

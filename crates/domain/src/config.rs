@@ -54,6 +54,9 @@ pub struct HttpSettings {
     pub static_dir: Option<PathBuf>,
     /// Live-event streams one caller may hold open on one server.
     pub event_streams_per_caller: u32,
+    /// How often the live-event feed reads the changed job rows without being told of a change
+    /// (a notification lost on the way).
+    pub events_safety_poll: Duration,
     /// Bearer token `/metrics` asks for; without one, it answers only on loopback.
     pub metrics_token: Option<SecretString>,
 }
@@ -198,6 +201,11 @@ impl Settings {
                 max_body_bytes: vars.parse_in("OPSDECK_MAX_BODY_BYTES", 1 << 20, 1024..=(64 << 20))?,
                 static_dir: vars.get("OPSDECK_STATIC_DIR").map(PathBuf::from),
                 event_streams_per_caller: vars.parse_in("OPSDECK_EVENT_STREAMS_PER_CALLER", 5, 1..=100)?,
+                events_safety_poll: Duration::from_millis(vars.parse_in(
+                    "OPSDECK_EVENTS_SAFETY_POLL_MS",
+                    10_000,
+                    100..=3_600_000,
+                )?),
                 metrics_token: vars.metrics_token()?,
             },
             auth: AuthSettings {
@@ -267,6 +275,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "OPSDECK_MAX_BODY_BYTES",
     "OPSDECK_STATIC_DIR",
     "OPSDECK_EVENT_STREAMS_PER_CALLER",
+    "OPSDECK_EVENTS_SAFETY_POLL_MS",
     "OPSDECK_METRICS_TOKEN",
     "OPSDECK_JWT_SIGNING_KEY",
     "OPSDECK_JWT_KEY_ID",

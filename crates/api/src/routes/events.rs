@@ -1,18 +1,13 @@
 //! Live progress over Server-Sent Events: `GET /api/v1/events` pushes changes of the caller's
 //! bulk and export jobs (progress and terminal states), in the caller's scope.
 //!
-//! Each connection polls the job rows every 500 ms for changes since its last look (see
-//! `opsdeck_domain::events`): no in-process channel, so it works when the worker runs in
-//! another process, and each poll is bounded. A 2-second overlap catches rows whose
-//! transaction committed after a later one was already seen; what was already sent is not
-//! sent again. The caller is re-authenticated every 30 s, so an expired token, a deactivated
-//! user or a revoked role ends the stream; the client reconnects with a fresh token.
+//! Every stream of the process hears the process's one change feed (`opsdeck_domain::events`,
+//! told of each change by the database or the worker) and keeps the changes its caller may
+//! see; a stream costs the database nothing between changes. The caller is re-authenticated
+//! every 30 s, so an expired token, a deactivated user or a revoked role ends the stream; the
+//! client reconnects with a fresh token.
 
-use std::{
-    collections::{HashMap, VecDeque},
-    convert::Infallible,
-    time::{Duration, Instant},
-};
+use std::{collections::VecDeque, convert::Infallible, sync::Arc, time::Duration};
 
 use actix_web::{
     HttpRequest, HttpResponse, get,
@@ -27,10 +22,14 @@ use opsdeck_domain::{
     audit::AuditActor,
     auth::authenticate::caller_from_bearer,
     enums::{BulkJobStatus, ExportJobStatus},
-    events::{self, Feeds, JobChange},
+    events::{Feeds, JobChange},
     jobs::ErrorAudience,
 };
 use serde::Serialize;
+use tokio::{
+    sync::broadcast::{Receiver, error::RecvError},
+    time::Instant,
+};
 
 use crate::extract::Query;
 use crate::{
@@ -40,13 +39,8 @@ use crate::{
     state::AppState,
 };
 
-const POLL_EVERY: Duration = Duration::from_millis(500);
 const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);
 const REAUTHENTICATE_EVERY: Duration = Duration::from_secs(30);
-/// How far back each poll looks before the newest change it has seen.
-const OVERLAP: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
-/// Changes read per kind per poll.
-const POLL_LIMIT: u64 = 200;
 
 /// What the subscriber may see, derived from the caller (again at each re-authentication).
 fn feeds_for(caller: &Caller, tenant_id: Option<i64>) -> Result<(Scope, Feeds, ErrorAudience), DomainError> {
@@ -62,23 +56,21 @@ fn frame(event: &str, id: &str, data: &impl Serialize) -> Bytes {
     Bytes::from(format!("event: {event}\nid: {id}\ndata: {data}\n\n"))
 }
 
-/// The frame for a change, and the key and version that say whether it was sent already.
-fn render(change: JobChange, audience: ErrorAudience) -> ((&'static str, i64), String, Bytes) {
+/// The frame for a change.
+fn render(change: &JobChange, audience: ErrorAudience) -> Bytes {
     let version = |at: DateTime<Utc>, status: &str| format!("{}:{status}", at.timestamp_micros());
     match change {
         JobChange::Bulk(job) => {
             let finished = matches!(job.status, BulkJobStatus::Done | BulkJobStatus::Failed | BulkJobStatus::Cancelled);
             let event = if finished { "bulk_job.finished" } else { "bulk_job.progress" };
-            let version = version(job.updated_at, job.status.as_str());
-            let id = format!("bulk_job-{}-{version}", job.id);
-            (("bulk_job", job.id), version, frame(event, &id, &BulkJobView::new(job, audience)))
+            let id = format!("bulk_job-{}-{}", job.id, version(job.updated_at, job.status.as_str()));
+            frame(event, &id, &BulkJobView::new(job.clone(), audience))
         }
         JobChange::Export(job) => {
             let finished = matches!(job.status, ExportJobStatus::Done | ExportJobStatus::Failed);
             let event = if finished { "export_job.finished" } else { "export_job.progress" };
-            let version = version(job.updated_at, job.status.as_str());
-            let id = format!("export_job-{}-{version}", job.id);
-            (("export_job", job.id), version, frame(event, &id, &ExportJobView::new(job, audience)))
+            let id = format!("export_job-{}-{}", job.id, version(job.updated_at, job.status.as_str()));
+            frame(event, &id, &ExportJobView::new(job.clone(), audience))
         }
     }
 }
@@ -89,7 +81,7 @@ fn stream_owner(caller: &Caller) -> String {
     format!("{:?}:{}", actor.kind, actor.id.unwrap_or_default())
 }
 
-/// One connection's state between polls.
+/// One connection's state between frames.
 struct Subscription {
     state: web::Data<AppState>,
     bearer: String,
@@ -97,12 +89,8 @@ struct Subscription {
     scope: Scope,
     feeds: Feeds,
     audience: ErrorAudience,
-    /// The newest change seen; each poll reads from `watermark - OVERLAP`.
-    watermark: DateTime<Utc>,
-    /// Per job, the version last sent and when it changed (entries older than the overlap go).
-    sent: HashMap<(&'static str, i64), (String, DateTime<Utc>)>,
+    changes: Receiver<Arc<JobChange>>,
     pending: VecDeque<Bytes>,
-    ticker: tokio::time::Interval,
     last_frame: Instant,
     last_authenticated: Instant,
 }
@@ -115,13 +103,27 @@ impl Subscription {
                 self.last_frame = Instant::now();
                 return Some(frame);
             }
-            self.ticker.tick().await;
-            if self.last_authenticated.elapsed() >= REAUTHENTICATE_EVERY && !self.reauthenticate().await {
-                return None;
-            }
-            self.poll().await;
-            if self.pending.is_empty() && self.last_frame.elapsed() >= KEEP_ALIVE_EVERY {
-                self.pending.push_back(Bytes::from_static(b": keep-alive\n\n"));
+            tokio::select! {
+                change = self.changes.recv() => match change {
+                    Ok(change) if change.visible_to(self.scope, self.feeds) => {
+                        self.pending.push_back(render(&change, self.audience));
+                    }
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(missed)) => {
+                        // The client reconnects and reads its lists again.
+                        tracing::info!(missed, "event stream ended: it fell behind the change feed");
+                        return None;
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+                () = tokio::time::sleep_until(self.last_frame + KEEP_ALIVE_EVERY) => {
+                    self.pending.push_back(Bytes::from_static(b": keep-alive\n\n"));
+                }
+                () = tokio::time::sleep_until(self.last_authenticated + REAUTHENTICATE_EVERY) => {
+                    if !self.reauthenticate().await {
+                        return None;
+                    }
+                }
             }
         }
     }
@@ -140,28 +142,6 @@ impl Subscription {
                 false
             }
         }
-    }
-
-    async fn poll(&mut self) {
-        let since = self.watermark - OVERLAP;
-        let changes = match events::changed_since(&self.state.db, self.scope, self.feeds, since, POLL_LIMIT).await {
-            Ok(changes) => changes,
-            Err(error) => {
-                tracing::warn!(%error, "event stream poll failed; trying again");
-                return;
-            }
-        };
-        for change in changes {
-            let updated_at = change.updated_at();
-            self.watermark = self.watermark.max(updated_at);
-            let (key, version, frame) = render(change, self.audience);
-            if self.sent.get(&key).is_none_or(|(sent, _)| *sent != version) {
-                self.pending.push_back(frame);
-                self.sent.insert(key, (version, updated_at));
-            }
-        }
-        let horizon = self.watermark - OVERLAP;
-        self.sent.retain(|_, (_, at)| *at >= horizon);
     }
 }
 
@@ -200,8 +180,7 @@ pub async fn stream_events(
         )
     })?;
     let bearer = bearer_token(&req).unwrap_or_default();
-    let mut ticker = tokio::time::interval(POLL_EVERY);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let changes = state.feed.subscribe();
     let subscription = Subscription {
         state,
         bearer,
@@ -209,11 +188,9 @@ pub async fn stream_events(
         scope,
         feeds,
         audience,
-        watermark: Utc::now(),
-        sent: HashMap::new(),
+        changes,
         // Sent at once, so the client knows it is connected (and how soon to reconnect).
         pending: VecDeque::from([Bytes::from_static(b"retry: 3000\n: connected\n\n")]),
-        ticker,
         last_frame: Instant::now(),
         last_authenticated: Instant::now(),
     };

@@ -16,7 +16,10 @@ use crate::{
     access::Caller,
     audit::{self, AuditEvent, RequestMeta, chain::storable_time},
     config::{KpiSettings, WorkerSettings},
-    entities::{enums::KpiRebuildStatus, kpi_rebuild_jobs, schedule_runs},
+    entities::{
+        enums::{JobKind, KpiRebuildStatus},
+        kpi_rebuild_jobs, schedule_runs,
+    },
     jobs::{self, Claim, Outcome, RunError},
     kpis::build_day,
     schedule,
@@ -72,6 +75,7 @@ pub async fn create_rebuild(
     )
     .await?;
     txn.commit().await?;
+    db.job_queued(JobKind::KpiRebuild, job.id);
     Ok(job)
 }
 
@@ -116,6 +120,7 @@ async fn finish(db: &Db, claim: &Claim, outcome: Outcome, worker: &WorkerSetting
     let recorded = jobs::finish(&txn, claim, &outcome, worker.backoff, Vec::new()).await?;
     if recorded {
         txn.commit().await?;
+        jobs::finished(db, claim, &outcome);
     } else {
         txn.rollback().await?;
     }
