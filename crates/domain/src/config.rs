@@ -117,7 +117,8 @@ pub struct WorkerSettings {
     pub backoff: Duration,
     /// A RUNNING job whose heartbeat is older than this is taken back from its dead worker.
     pub lease: Duration,
-    /// How often the worker looks for due work and stale leases.
+    /// How often the worker looks for due work nobody told it of (a retry whose backoff ran
+    /// out, a lost notification) and for stale leases.
     pub poll_interval: Duration,
     /// How long a finished export file stays downloadable.
     pub export_ttl: Duration,
@@ -237,7 +238,8 @@ impl Settings {
                 max_attempts: vars.parse_in("OPSDECK_JOB_MAX_ATTEMPTS", 5, 1..=100)?,
                 backoff: Duration::from_secs(vars.parse_in("OPSDECK_JOB_BACKOFF_SECS", 10, 0..=3600)?),
                 lease: Duration::from_secs(vars.parse_in("OPSDECK_JOB_LEASE_SECS", 60, 2..=3600)?),
-                poll_interval: Duration::from_millis(vars.parse_in("OPSDECK_WORKER_POLL_MS", 1000, 50..=60_000)?),
+                // A safety net: a queued job wakes a worker at once (`Db::job_signals`).
+                poll_interval: Duration::from_millis(vars.parse_in("OPSDECK_WORKER_POLL_MS", 15_000, 50..=600_000)?),
                 export_ttl: Duration::from_secs(3600 * vars.parse_in("OPSDECK_EXPORT_TTL_HOURS", 168, 1..=24 * 365)?),
                 bulk_chunk_size: vars.parse_in("OPSDECK_BULK_CHUNK_SIZE", 500, 1..=10_000)?,
                 probe_bind: vars.parse("OPSDECK_WORKER_BIND", SocketAddr::from(([127, 0, 0, 1], 8081)))?,
