@@ -167,3 +167,38 @@ async fn a_job_starts_when_asked_not_at_the_workers_next_poll() -> TestResult {
     worker.shutdown().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_queue_table_keeps_no_doorbell_that_rang() -> TestResult {
+    let (app, worker) = TestApp::spawn_with_worker(&[]).await?;
+    let tenants = app.seed().await?;
+    let (_, slug) = tenants.first().cloned().ok_or("no tenant")?;
+    let partner = app.signed_in("pia", Role::PartnerAdmin, Some(&slug)).await?;
+    let table = match app.db.backend() {
+        sea_orm::DbBackend::Postgres => "apalis.jobs",
+        _ => "Jobs",
+    };
+    let doorbells = format!("SELECT COUNT(*) FROM {table} WHERE job_type = 'opsdeck.jobs'");
+
+    let mut ids = Vec::new();
+    for dataset in ["customers", "orders", "products"] {
+        ids.push(export(&app, &partner, json!({"dataset": dataset})).await?);
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let done = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM export_jobs WHERE status = 'DONE' AND id IN ({})",
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+            ))
+            .await?;
+        let left = app.count(&doorbells).await?;
+        if done == 3 && left == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{done} of 3 exports done, {left} doorbells still in {table}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    worker.shutdown().await;
+    Ok(())
+}

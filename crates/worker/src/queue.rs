@@ -11,7 +11,10 @@ use apalis::prelude::*;
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use opsdeck_domain::{Db, DomainError, config::WorkerSettings};
-use sea_orm::DbBackend;
+use sea_orm::{
+    ConnectionTrait, DbBackend,
+    sea_query::{Alias, Expr, ExprTrait, Query, TableRef},
+};
 
 use crate::{
     WorkerError,
@@ -107,6 +110,23 @@ impl Queue {
         }
         self.wake.ring();
         Ok(())
+    }
+
+    /// Deletes the doorbells that rang: apalis keeps every task it ran, so its table would grow
+    /// with every job ever run, while the job rows and their attempts are the record. (A dead
+    /// worker's `Running` doorbells are put back by apalis itself, at a live worker's heartbeat,
+    /// and rung again: the claim finds nothing to do, and they end here too.)
+    pub async fn prune(&self, db: &Db) -> Result<u64, DomainError> {
+        let table: TableRef = match self.storage {
+            Storage::Sqlite(_) => Alias::new("Jobs").into(),
+            Storage::Postgres(_) => (Alias::new("apalis"), Alias::new("jobs")).into(),
+        };
+        let delete = Query::delete()
+            .from_table(table)
+            .and_where(Expr::col("job_type").eq(QUEUE))
+            .and_where(Expr::col("status").is_in(["Done", "Failed", "Killed"]))
+            .to_owned();
+        Ok(db.conn().execute(&delete).await?.rows_affected())
     }
 
     pub fn register_workers(

@@ -2,8 +2,8 @@
 //! `Db::job_signals`: a notification from PostgreSQL, whichever process queued it, or this
 //! process's own word on SQLite), and every poll interval, as a safety net, it takes back jobs
 //! whose worker died and hands over the due jobs nobody told it of (a retry's backoff that
-//! ran out, a notification lost on the way). Expired export files are cleaned up now and then, and once an hour one of the
-//! worker processes prunes the audit log past its retention. After each nightly KPI slot (a
+//! ran out, a notification lost on the way). Expired export files and the queue's rung
+//! doorbells are cleaned up now and then, and once an hour one of the worker processes prunes the audit log past its retention. After each nightly KPI slot (a
 //! cron expression), one process queues the rebuild of the trailing days.
 
 use std::{sync::Arc, time::Duration};
@@ -24,7 +24,7 @@ const HANDLED: [JobKind; 4] = [JobKind::Export, JobKind::Webhook, JobKind::KpiRe
 const REDELIVER_AFTER: Duration = Duration::from_secs(300);
 /// Pushes per kind per sweep, so one sweep stays short.
 const BATCH: u64 = 200;
-/// Sweeps between two clean-ups of expired export files.
+/// Sweeps between two clean-ups of expired export files and rung doorbells.
 const CLEANUP_EVERY: u32 = 60;
 
 pub async fn run(runner: Arc<Runner>, mut queue: Queue, cancel: CancellationToken) {
@@ -71,6 +71,11 @@ pub async fn run(runner: Arc<Runner>, mut queue: Queue, cancel: CancellationToke
                 Ok(0) => {}
                 Ok(removed) => tracing::info!(removed, "expired export files removed"),
                 Err(error) => tracing::warn!(%error, "export clean-up failed"),
+            }
+            match queue.prune(&runner.db).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::debug!(removed, "rung doorbells removed from the queue table"),
+                Err(error) => tracing::warn!(%error, "queue clean-up failed"),
             }
         }
     }
