@@ -202,3 +202,41 @@ async fn the_queue_table_keeps_no_doorbell_that_rang() -> TestResult {
     worker.shutdown().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_kpi_rebuild_is_followed_to_its_end_on_the_stream_and_read_back() -> TestResult {
+    let (app, worker) = TestApp::spawn_with_worker(&[NO_SAFETY_POLL]).await?;
+    let tenants = app.seed().await?;
+    let (_, slug) = tenants.first().cloned().ok_or("no tenant")?;
+    let ops = app.signed_in("olga", Role::Ops, None).await?;
+    let partner = app.signed_in("pia", Role::PartnerAdmin, Some(&slug)).await?;
+    let mut stream = open_stream(&app, &ops, "").await?;
+
+    let today = chrono::Utc::now().date_naive();
+    let range = json!({"from": today - chrono::Duration::days(2), "to": today});
+    let response = app.post_as(&ops, "/api/v1/kpis/rebuild", &range).await?;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let queued: Value = response.json().await?;
+    let id = queued["id"].as_i64().ok_or("no id")?;
+    assert_eq!(queued["status"], "PENDING");
+
+    let (mut buffer, mut seen) = (String::new(), Vec::new());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !seen.iter().any(|(event, data): &(String, Value)| event == "kpi_rebuild_job.finished" && data["id"] == id) {
+        assert!(Instant::now() < deadline, "the rebuild never finished on the stream; saw {seen:?}");
+        if let Ok(events) = tokio::time::timeout(Duration::from_secs(1), read_events(&mut stream, &mut buffer)).await {
+            seen.extend(events?);
+        }
+    }
+    let finished = seen.iter().find(|(event, _)| event == "kpi_rebuild_job.finished").ok_or("no end")?;
+    assert_eq!(finished.1["status"], "DONE");
+
+    let read: Value = app.get_as(&ops, &format!("/api/v1/kpis/rebuilds/{id}")).await?.json().await?;
+    assert_eq!((read["status"].as_str(), read["to"].as_str()), (Some("DONE"), Some(today.to_string().as_str())));
+    assert!(read["finished_at"].is_string(), "{read}");
+    assert_eq!(app.get_as(&partner, &format!("/api/v1/kpis/rebuilds/{id}")).await?.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get_as(&ops, "/api/v1/kpis/rebuilds/999999").await?.status(), StatusCode::NOT_FOUND);
+    drop(stream);
+    worker.shutdown().await;
+    Ok(())
+}

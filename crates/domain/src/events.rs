@@ -21,8 +21,9 @@ use crate::{
     audit::chain::storable_time,
     bulk::BulkJob,
     db::JobSignal,
-    entities::{bulk_jobs, enums::JobKind, export_jobs},
+    entities::{bulk_jobs, enums::JobKind, export_jobs, kpi_rebuild_jobs},
     exports::ExportJob,
+    kpis::RebuildJob,
 };
 
 /// Changes buffered per stream; a stream further behind is ended (its client reconnects and
@@ -38,12 +39,15 @@ const READ_LIMIT: u64 = 500;
 pub struct Feeds {
     pub bulk: bool,
     pub exports: bool,
+    /// KPI rebuilds (platform-wide: seen in an unnarrowed staff scope only).
+    pub kpi_rebuilds: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum JobChange {
     Bulk(BulkJob),
     Export(ExportJob),
+    KpiRebuild(RebuildJob),
 }
 
 impl JobChange {
@@ -51,6 +55,7 @@ impl JobChange {
         match self {
             JobChange::Bulk(job) => job.updated_at,
             JobChange::Export(job) => job.updated_at,
+            JobChange::KpiRebuild(job) => job.updated_at,
         }
     }
 
@@ -59,6 +64,7 @@ impl JobChange {
         match self {
             JobChange::Bulk(job) => feeds.bulk && scope.contains(job.tenant_id),
             JobChange::Export(job) => feeds.exports && scope.contains(job.tenant_id),
+            JobChange::KpiRebuild(_) => feeds.kpi_rebuilds && scope.contains(None),
         }
     }
 
@@ -67,6 +73,9 @@ impl JobChange {
         match self {
             JobChange::Bulk(job) => ((JobKind::Bulk, job.id), (job.updated_at, job.status.as_str().to_owned())),
             JobChange::Export(job) => ((JobKind::Export, job.id), (job.updated_at, job.status.as_str().to_owned())),
+            JobChange::KpiRebuild(job) => {
+                ((JobKind::KpiRebuild, job.id), (job.updated_at, job.status.as_str().to_owned()))
+            }
         }
     }
 }
@@ -95,18 +104,19 @@ impl ChangeFeed {
 /// What the feed reads next.
 enum Wanted {
     /// The rows it was told of.
-    Rows { bulk: Vec<i64>, exports: Vec<i64> },
+    Rows { bulk: Vec<i64>, exports: Vec<i64>, kpi_rebuilds: Vec<i64> },
     /// Every row changed since the newest seen (the safety poll, or signals were lost).
     Since,
 }
 
 impl Wanted {
     fn add(&mut self, signal: JobSignal) {
-        if let Wanted::Rows { bulk, exports } = self {
+        if let Wanted::Rows { bulk, exports, kpi_rebuilds } = self {
             match signal.kind {
                 JobKind::Bulk => bulk.push(signal.id),
                 JobKind::Export => exports.push(signal.id),
-                JobKind::Webhook | JobKind::KpiRebuild => {}
+                JobKind::KpiRebuild => kpi_rebuilds.push(signal.id),
+                JobKind::Webhook => {}
             }
         }
     }
@@ -128,7 +138,7 @@ async fn run(
         let mut wanted = tokio::select! {
             signal = signals.recv() => match signal {
                 Ok(signal) => {
-                    let mut wanted = Wanted::Rows { bulk: Vec::new(), exports: Vec::new() };
+                    let mut wanted = Wanted::Rows { bulk: Vec::new(), exports: Vec::new(), kpi_rebuilds: Vec::new() };
                     wanted.add(signal);
                     wanted
                 }
@@ -152,7 +162,7 @@ async fn run(
             continue;
         }
         let changes = match wanted {
-            Wanted::Rows { bulk, exports } => changed_rows(&db, &bulk, &exports).await,
+            Wanted::Rows { bulk, exports, kpi_rebuilds } => changed_rows(&db, &bulk, &exports, &kpi_rebuilds).await,
             Wanted::Since => changed_since(&db, watermark - OVERLAP).await,
         };
         let changes = match changes {
@@ -176,7 +186,12 @@ async fn run(
 }
 
 /// The rows of these ids, oldest change first.
-async fn changed_rows(db: &Db, bulk: &[i64], exports: &[i64]) -> Result<Vec<JobChange>, DomainError> {
+async fn changed_rows(
+    db: &Db,
+    bulk: &[i64],
+    exports: &[i64],
+    kpi_rebuilds: &[i64],
+) -> Result<Vec<JobChange>, DomainError> {
     let mut changes = Vec::new();
     for ids in bulk.chunks(READ_LIMIT as usize) {
         let jobs = bulk_jobs::Entity::find().filter(bulk_jobs::Column::Id.is_in(ids.iter().copied())).all(db.conn());
@@ -186,6 +201,12 @@ async fn changed_rows(db: &Db, bulk: &[i64], exports: &[i64]) -> Result<Vec<JobC
         let jobs =
             export_jobs::Entity::find().filter(export_jobs::Column::Id.is_in(ids.iter().copied())).all(db.conn());
         changes.extend(jobs.await?.into_iter().map(JobChange::Export));
+    }
+    for ids in kpi_rebuilds.chunks(READ_LIMIT as usize) {
+        let jobs = kpi_rebuild_jobs::Entity::find()
+            .filter(kpi_rebuild_jobs::Column::Id.is_in(ids.iter().copied()))
+            .all(db.conn());
+        changes.extend(jobs.await?.into_iter().map(JobChange::KpiRebuild));
     }
     changes.sort_by_key(JobChange::updated_at);
     Ok(changes)
@@ -211,6 +232,13 @@ async fn changed_since(db: &Db, since: DateTime<Utc>) -> Result<Vec<JobChange>, 
         .all(db.conn())
         .await?;
     changes.extend(jobs.into_iter().map(JobChange::Export));
+    let jobs = kpi_rebuild_jobs::Entity::find()
+        .filter(kpi_rebuild_jobs::Column::UpdatedAt.gte(since))
+        .order_by_desc(kpi_rebuild_jobs::Column::UpdatedAt)
+        .limit(READ_LIMIT)
+        .all(db.conn())
+        .await?;
+    changes.extend(jobs.into_iter().map(JobChange::KpiRebuild));
     changes.sort_by_key(JobChange::updated_at);
     Ok(changes)
 }

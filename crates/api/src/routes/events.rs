@@ -24,7 +24,7 @@ use opsdeck_domain::{
     access::{Caller, Permission, Scope},
     audit::AuditActor,
     auth::authenticate::caller_from_bearer,
-    enums::{BulkJobStatus, ExportJobStatus},
+    enums::{BulkJobStatus, ExportJobStatus, KpiRebuildStatus},
     events::{Feeds, JobChange},
     jobs::ErrorAudience,
 };
@@ -38,7 +38,7 @@ use crate::extract::Query;
 use crate::{
     auth::{Authenticated, bearer_token},
     problem::{ApiError, ApiResult, Problem},
-    routes::{bulk::BulkJobView, catalog::TenantQuery, exports::ExportJobView},
+    routes::{bulk::BulkJobView, catalog::TenantQuery, exports::ExportJobView, kpis::RebuildJobView},
     state::AppState,
 };
 
@@ -52,8 +52,9 @@ const REAUTHENTICATE_IDLE_EVERY: Duration = Duration::from_secs(900);
 fn feeds_for(caller: &Caller, tenant_id: Option<i64>) -> Result<(Scope, Feeds, ErrorAudience), DomainError> {
     let bulk = caller.authorize(Permission::BulkRead);
     let exports = caller.authorize(Permission::ExportsRead);
-    let feeds = Feeds { bulk: bulk.is_ok(), exports: exports.is_ok() };
-    let scope = bulk.or(exports)?;
+    let kpi_rebuilds = caller.authorize(Permission::KpisRebuild);
+    let feeds = Feeds { bulk: bulk.is_ok(), exports: exports.is_ok(), kpi_rebuilds: kpi_rebuilds.is_ok() };
+    let scope = bulk.or(exports).or(kpi_rebuilds)?;
     Ok((scope.narrow(tenant_id)?, feeds, ErrorAudience::of(caller)))
 }
 
@@ -77,6 +78,12 @@ fn render(change: &JobChange, audience: ErrorAudience) -> Bytes {
             let event = if finished { "export_job.finished" } else { "export_job.progress" };
             let id = format!("export_job-{}-{}", job.id, version(job.updated_at, job.status.as_str()));
             frame(event, &id, &ExportJobView::new(job.clone(), audience))
+        }
+        JobChange::KpiRebuild(job) => {
+            let finished = matches!(job.status, KpiRebuildStatus::Done | KpiRebuildStatus::Failed);
+            let event = if finished { "kpi_rebuild_job.finished" } else { "kpi_rebuild_job.progress" };
+            let id = format!("kpi_rebuild_job-{}-{}", job.id, version(job.updated_at, job.status.as_str()));
+            frame(event, &id, &RebuildJobView::from(job.clone()))
         }
     }
 }
@@ -161,15 +168,18 @@ impl Subscription {
 ///
 /// Events: `bulk_job.progress` and `bulk_job.finished` (data: the bulk job as in
 /// `GET /bulk-jobs/{id}`), `export_job.progress` and `export_job.finished` (data: the export
-/// job), for the jobs in your scope that you may read (`bulk:read`, `exports:read`). Comment
-/// lines keep the connection alive every 15 s. The stream ends when your access token expires
-/// or your rights change; reconnect with a fresh token (and re-read the lists, since changes
-/// made while disconnected are not replayed).
+/// job), `kpi_rebuild_job.progress` and `kpi_rebuild_job.finished` (data: the rebuild as in
+/// `GET /kpis/rebuilds/{id}`; platform-wide, so not on a stream narrowed to a tenant), for the
+/// jobs in your scope that you may read (`bulk:read`, `exports:read`, `kpis:rebuild`). Each
+/// change is sent as it commits. Comment lines keep the connection alive every 15 s. The
+/// stream ends when your access token expires or your rights change (checked before a change
+/// is sent, and every 15 minutes while nothing is), and when it falls behind; reconnect with a
+/// fresh token (and re-read the lists, since changes made while disconnected are not replayed).
 #[utoipa::path(
     operation_id = "stream_events", tag = "events", params(TenantQuery),
     responses(
         (status = 200, description = "An endless `text/event-stream`", body = String, content_type = "text/event-stream"),
-        (status = 403, description = "Neither bulk:read nor exports:read", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "None of bulk:read, exports:read, kpis:rebuild", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "You hold `OPSDECK_EVENT_STREAMS_PER_CALLER` streams open on this server already (`too_many_streams`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
     ),
