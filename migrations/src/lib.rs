@@ -16,6 +16,7 @@ mod m20261122_000006_audit_action_collation;
 mod m20261123_000007_job_change_feed;
 mod m20261207_000009_login_hardening;
 mod m20261207_000010_public_job_errors;
+mod m20261207_000011_job_change_notify;
 mod m20261207_000012_idempotency_keys;
 
 pub struct Migrator;
@@ -32,6 +33,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261123_000007_job_change_feed.rs"),
     include_str!("m20261207_000009_login_hardening.rs"),
     include_str!("m20261207_000010_public_job_errors.rs"),
+    include_str!("m20261207_000011_job_change_notify.rs"),
     include_str!("m20261207_000012_idempotency_keys.rs"),
 ];
 
@@ -48,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_job_change_feed::Migration),
             Box::new(m20261207_000009_login_hardening::Migration),
             Box::new(m20261207_000010_public_job_errors::Migration),
+            Box::new(m20261207_000011_job_change_notify::Migration),
             Box::new(m20261207_000012_idempotency_keys::Migration),
         ]
     }

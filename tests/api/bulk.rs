@@ -652,7 +652,10 @@ async fn a_price_change_gives_every_row_the_rules_price_whichever_way_it_is_appl
 }
 
 /// Server-sent events read so far: `(event, data)` pairs.
-async fn read_events(response: &mut reqwest::Response, buffer: &mut String) -> TestResult<Vec<(String, Value)>> {
+pub(crate) async fn read_events(
+    response: &mut reqwest::Response,
+    buffer: &mut String,
+) -> TestResult<Vec<(String, Value)>> {
     let chunk = tokio::time::timeout(Duration::from_secs(30), response.chunk()).await?;
     buffer.push_str(&String::from_utf8_lossy(&chunk?.ok_or("the stream ended")?));
     let mut events = Vec::new();

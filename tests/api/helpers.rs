@@ -32,6 +32,8 @@ pub struct TestApp {
     pub db: Db,
     pub client: reqwest::Client,
     pub settings: Arc<Settings>,
+    /// Statements the server (its HTTP workers and its change feed) has run so far.
+    pub server_statements: Arc<AtomicU64>,
     database: TestDatabase,
 }
 
@@ -68,12 +70,17 @@ impl TestApp {
         vars.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         let settings = Arc::new(Settings::from_vars(vars)?);
         let db = Db::connect(&database.url, 5).await?;
-        let application = Application::build(settings.clone(), db.clone())?;
+        let server_statements = Arc::new(AtomicU64::new(0));
+        let counter = server_statements.clone();
+        let observed = db.observed(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        let application = Application::build(settings.clone(), observed)?;
         let address = format!("http://127.0.0.1:{}", application.port());
         tokio::spawn(application.run_until_stopped());
         let client =
             reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build()?;
-        Ok(Self { address, db, client, settings, database })
+        Ok(Self { address, db, client, settings, server_statements, database })
     }
 
     /// Spawns the app with a background worker tuned for tests (fast polling, short leases).

@@ -14,6 +14,7 @@ mod hardening;
 mod idempotency;
 mod identity;
 mod kpis;
+mod live;
 mod mfa;
 mod migrations;
 mod process;

@@ -5,7 +5,7 @@ use std::{net::TcpListener, sync::Arc};
 use actix_web::{
     App, HttpRequest, HttpServer, dev::Server, error::JsonPayloadError, http::StatusCode, middleware::from_fn, web,
 };
-use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings, exports};
+use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings, events::ChangeFeed, exports};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -49,6 +49,7 @@ impl Application {
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         let pool_share = (settings.database.max_connections / workers as u32).max(1);
         let refusals = Arc::new(RefusalDigest::default());
+        let feed = ChangeFeed::start(db.clone(), settings.http.events_safety_poll);
         let state = AppState {
             db: db.clone(),
             settings,
@@ -57,6 +58,7 @@ impl Application {
             metrics: Metrics::new()?,
             refusals: refusals.clone(),
             streams: Arc::default(),
+            feed,
         };
         let document = openapi::document();
         let contract = web::Data::new(Contract::new(&document));

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings, exports::ExportStore};
+use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings, events::ChangeFeed, exports::ExportStore};
 
 use crate::{metrics::Metrics, open_streams::OpenStreams, refusal_digest::RefusalDigest};
 
@@ -19,4 +19,6 @@ pub struct AppState {
     pub refusals: Arc<RefusalDigest>,
     /// Live-event streams open per caller, shared by every HTTP worker.
     pub streams: Arc<OpenStreams>,
+    /// The process's job change feed, which every live-event stream hears.
+    pub feed: ChangeFeed,
 }

@@ -56,6 +56,9 @@ pub struct HttpSettings {
     pub static_dir: Option<PathBuf>,
     /// Live-event streams one caller may hold open on one server.
     pub event_streams_per_caller: u32,
+    /// How often the live-event feed reads the changed job rows without being told of a change
+    /// (a notification lost on the way).
+    pub events_safety_poll: Duration,
     /// Bearer token `/metrics` asks for; without one, it answers only on loopback.
     pub metrics_token: Option<SecretString>,
 }
@@ -129,7 +132,8 @@ pub struct WorkerSettings {
     pub backoff: Duration,
     /// A RUNNING job whose heartbeat is older than this is taken back from its dead worker.
     pub lease: Duration,
-    /// How often the worker looks for due work and stale leases.
+    /// How often the worker looks for due work nobody told it of (a retry whose backoff ran
+    /// out, a lost notification) and for stale leases.
     pub poll_interval: Duration,
     /// How long a finished export file stays downloadable.
     pub export_ttl: Duration,
@@ -213,6 +217,11 @@ impl Settings {
                 max_body_bytes: vars.parse_in("OPSDECK_MAX_BODY_BYTES", 1 << 20, 1024..=(64 << 20))?,
                 static_dir: vars.get("OPSDECK_STATIC_DIR").map(PathBuf::from),
                 event_streams_per_caller: vars.parse_in("OPSDECK_EVENT_STREAMS_PER_CALLER", 5, 1..=100)?,
+                events_safety_poll: Duration::from_millis(vars.parse_in(
+                    "OPSDECK_EVENTS_SAFETY_POLL_MS",
+                    10_000,
+                    100..=3_600_000,
+                )?),
                 metrics_token: vars.metrics_token()?,
             },
             auth: AuthSettings {
@@ -245,7 +254,8 @@ impl Settings {
                 max_attempts: vars.parse_in("OPSDECK_JOB_MAX_ATTEMPTS", 5, 1..=100)?,
                 backoff: Duration::from_secs(vars.parse_in("OPSDECK_JOB_BACKOFF_SECS", 10, 0..=3600)?),
                 lease: Duration::from_secs(vars.parse_in("OPSDECK_JOB_LEASE_SECS", 60, 2..=3600)?),
-                poll_interval: Duration::from_millis(vars.parse_in("OPSDECK_WORKER_POLL_MS", 1000, 50..=60_000)?),
+                // A safety net: a queued job wakes a worker at once (`Db::job_signals`).
+                poll_interval: Duration::from_millis(vars.parse_in("OPSDECK_WORKER_POLL_MS", 15_000, 50..=600_000)?),
                 export_ttl: Duration::from_secs(3600 * vars.parse_in("OPSDECK_EXPORT_TTL_HOURS", 168, 1..=24 * 365)?),
                 bulk_chunk_size: vars.parse_in("OPSDECK_BULK_CHUNK_SIZE", 500, 1..=10_000)?,
                 probe_bind: vars.parse("OPSDECK_WORKER_BIND", SocketAddr::from(([127, 0, 0, 1], 8081)))?,
@@ -283,6 +293,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "OPSDECK_MAX_BODY_BYTES",
     "OPSDECK_STATIC_DIR",
     "OPSDECK_EVENT_STREAMS_PER_CALLER",
+    "OPSDECK_EVENTS_SAFETY_POLL_MS",
     "OPSDECK_METRICS_TOKEN",
     "OPSDECK_JWT_SIGNING_KEY",
     "OPSDECK_JWT_KEY_ID",

@@ -17,7 +17,9 @@ use sqlx::{
 
 use crate::error::DomainError;
 
+mod signals;
 mod snapshot;
+pub use signals::JobSignal;
 pub use snapshot::SnapshotRead;
 
 type Observer = Arc<dyn Fn(&metric::Info<'_>) + Send + Sync>;
@@ -28,6 +30,8 @@ pub struct Db {
     conn: DatabaseConnection,
     /// Told of every statement, on the pool and in snapshots (`Db::observed`).
     observer: Option<Observer>,
+    /// Job row changes heard in this process, shared by every clone and worker pool.
+    signals: Arc<signals::Signals>,
 }
 
 impl std::fmt::Debug for Db {
@@ -108,7 +112,7 @@ impl Db {
         } else {
             return Err(ConnectError::BadUrl("expected a sqlite://… or postgres://… URL".to_owned()));
         };
-        Ok(Self { conn, observer: None })
+        Ok(Self { conn, observer: None, signals: Arc::default() })
     }
 
     /// A pool of its own for one HTTP worker thread, with `max_connections` of them, opened
@@ -128,7 +132,11 @@ impl Db {
             .clone()
             .max_connections(max_connections)
             .connect_lazy_with((*shared.connect_options()).clone());
-        let worker = Self { conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool), observer: None };
+        let worker = Self {
+            conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+            observer: None,
+            signals: self.signals.clone(),
+        };
         match &self.observer {
             Some(observer) => worker.with_observer(observer.clone()),
             None => worker,
@@ -144,7 +152,7 @@ impl Db {
         let mut conn = self.conn.clone();
         let on_pool = observer.clone();
         conn.set_metric_callback(move |info| on_pool(info));
-        Self { conn, observer: Some(observer) }
+        Self { conn, observer: Some(observer), signals: self.signals.clone() }
     }
 
     pub fn conn(&self) -> &DatabaseConnection {

@@ -1,12 +1,16 @@
-//! The sweeper: every poll interval it takes back jobs whose worker died, and hands due jobs
-//! to the queue. Expired export files are cleaned up now and then, and once an hour one of the
-//! worker processes prunes the audit log past its retention. After each nightly KPI slot (a
+//! The sweeper: it hands a job to the queue as soon as it hears the job is PENDING (see
+//! `Db::job_signals`: a notification from PostgreSQL, whichever process queued it, or this
+//! process's own word on SQLite), and every poll interval, as a safety net, it takes back jobs
+//! whose worker died and hands over the due jobs nobody told it of (a retry's backoff that
+//! ran out, a notification lost on the way). Expired export files and the queue's rung
+//! doorbells are cleaned up now and then, and once an hour one of the worker processes prunes the audit log past its retention. After each nightly KPI slot (a
 //! cron expression), one process queues the rebuild of the trailing days.
 
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use opsdeck_domain::{audit, enums::JobKind, exports, jobs, kpis, schedule};
+use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
@@ -20,16 +24,30 @@ const HANDLED: [JobKind; 4] = [JobKind::Export, JobKind::Webhook, JobKind::KpiRe
 const REDELIVER_AFTER: Duration = Duration::from_secs(300);
 /// Pushes per kind per sweep, so one sweep stays short.
 const BATCH: u64 = 200;
-/// Sweeps between two clean-ups of expired export files.
+/// Sweeps between two clean-ups of expired export files and rung doorbells.
 const CLEANUP_EVERY: u32 = 60;
 
 pub async fn run(runner: Arc<Runner>, mut queue: Queue, cancel: CancellationToken) {
+    let mut signals = runner.db.job_signals();
     let mut ticker = tokio::time::interval(runner.settings.worker.poll_interval);
     let mut sweeps = 0u32;
     let mut last_hour = None;
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
+            signal = signals.recv() => match signal {
+                Ok(signal) if signal.pending && HANDLED.contains(&signal.kind) => {
+                    if let Err(error) = push(&runner, &mut queue, signal.kind, signal.id).await {
+                        tracing::warn!(%error, kind = signal.kind.as_str(), id = signal.id, "could not queue a job; the sweep will");
+                    }
+                    continue;
+                }
+                Ok(_) => continue,
+                // Signals were lost: sweep now.
+                Err(RecvError::Lagged(_)) => {}
+                // Never while the pool lives: every `Db` holds the sender.
+                Err(RecvError::Closed) => return,
+            },
             _ = ticker.tick() => {}
         }
         for kind in HANDLED {
@@ -53,6 +71,11 @@ pub async fn run(runner: Arc<Runner>, mut queue: Queue, cancel: CancellationToke
                 Ok(0) => {}
                 Ok(removed) => tracing::info!(removed, "expired export files removed"),
                 Err(error) => tracing::warn!(%error, "export clean-up failed"),
+            }
+            match queue.prune(&runner.db).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::debug!(removed, "rung doorbells removed from the queue table"),
+                Err(error) => tracing::warn!(%error, "queue clean-up failed"),
             }
         }
     }
@@ -80,9 +103,15 @@ async fn sweep(runner: &Runner, queue: &mut Queue, kind: JobKind) -> Result<(), 
         tracing::warn!(kind = kind.as_str(), ids = ?recovered, "took back jobs whose worker stopped responding");
     }
     for id in jobs::due(&runner.db, kind, REDELIVER_AFTER, BATCH).await? {
-        if jobs::mark_enqueued(&runner.db, kind, id, REDELIVER_AFTER).await? {
-            queue.push(Doorbell { kind, id }).await?;
-        }
+        push(runner, queue, kind, id).await?;
+    }
+    Ok(())
+}
+
+/// Pushes a due job's doorbell, unless another sweeper did (or it is not due).
+async fn push(runner: &Runner, queue: &mut Queue, kind: JobKind, id: i64) -> Result<(), opsdeck_domain::DomainError> {
+    if jobs::mark_enqueued(&runner.db, kind, id, REDELIVER_AFTER).await? {
+        queue.push(Doorbell { kind, id }).await?;
     }
     Ok(())
 }

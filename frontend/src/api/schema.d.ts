@@ -427,10 +427,13 @@ export interface paths {
          * Live job events (Server-Sent Events).
          * @description Events: `bulk_job.progress` and `bulk_job.finished` (data: the bulk job as in
          *     `GET /bulk-jobs/{id}`), `export_job.progress` and `export_job.finished` (data: the export
-         *     job), for the jobs in your scope that you may read (`bulk:read`, `exports:read`). Comment
-         *     lines keep the connection alive every 15 s. The stream ends when your access token expires
-         *     or your rights change; reconnect with a fresh token (and re-read the lists, since changes
-         *     made while disconnected are not replayed).
+         *     job), `kpi_rebuild_job.progress` and `kpi_rebuild_job.finished` (data: the rebuild as in
+         *     `GET /kpis/rebuilds/{id}`; platform-wide, so not on a stream narrowed to a tenant), for the
+         *     jobs in your scope that you may read (`bulk:read`, `exports:read`, `kpis:rebuild`). Each
+         *     change is sent as it commits. Comment lines keep the connection alive every 15 s. The
+         *     stream ends when your access token expires or your rights change (checked before a change
+         *     is sent, and every 15 minutes while nothing is), and when it falls behind; reconnect with a
+         *     fresh token (and re-read the lists, since changes made while disconnected are not replayed).
          */
         get: operations["stream_events"];
         put?: never;
@@ -555,6 +558,26 @@ export interface paths {
         put?: never;
         /** Rebuild the KPIs of a range of days in the background (every tenant and the platform). */
         post: operations["rebuild_kpis"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kpis/rebuilds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One KPI rebuild job: follow a rebuild to its end (its changes also come through
+         *     `GET /events` as `kpi_rebuild_job.progress` and `kpi_rebuild_job.finished`).
+         */
+        get: operations["get_kpi_rebuild"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2109,6 +2132,11 @@ export interface components {
              * @description The next day to build when it resumes.
              */
             next_day?: string | null;
+            /**
+             * Format: date-time
+             * @description When it ended (DONE or FAILED).
+             */
+            finished_at?: string | null;
         };
         RebuildRequest: {
             /** Format: date */
@@ -3965,7 +3993,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Neither bulk:read nor exports:read */
+            /** @description None of bulk:read, exports:read, kpis:rebuild */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4582,6 +4610,55 @@ export interface operations {
             };
             /** @description A bad range; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_kpi_rebuild: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RebuildJobView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing permission (`forbidden`), a required MFA enrolment not done (`mfa_enrollment_required`), or the caller's tenant is suspended (`tenant_suspended`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such rebuild */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

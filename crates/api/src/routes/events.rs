@@ -1,18 +1,16 @@
 //! Live progress over Server-Sent Events: `GET /api/v1/events` pushes changes of the caller's
 //! bulk and export jobs (progress and terminal states), in the caller's scope.
 //!
-//! Each connection polls the job rows every 500 ms for changes since its last look (see
-//! `opsdeck_domain::events`): no in-process channel, so it works when the worker runs in
-//! another process, and each poll is bounded. A 2-second overlap catches rows whose
-//! transaction committed after a later one was already seen; what was already sent is not
-//! sent again. The caller is re-authenticated every 30 s, so an expired token, a deactivated
-//! user or a revoked role ends the stream; the client reconnects with a fresh token.
+//! Every stream of the process hears the process's one change feed (`opsdeck_domain::events`,
+//! told of each change by the database or the worker) and keeps the changes its caller may
+//! see; a stream costs the database nothing between changes. The caller is re-authenticated
+//! before a change is sent when the last check is 30 s old, so nothing reaches an expired
+//! token, a deactivated user or a revoked role, and their stream ends; the client reconnects
+//! with a fresh token. An idle stream is checked every 15 minutes (an access token lives at
+//! most that long), which frees the slot of a caller gone meanwhile without a query per
+//! stream every 30 s (1,000 idle streams cost about one query a second).
 
-use std::{
-    collections::{HashMap, VecDeque},
-    convert::Infallible,
-    time::{Duration, Instant},
-};
+use std::{collections::VecDeque, convert::Infallible, sync::Arc, time::Duration};
 
 use actix_web::{
     HttpRequest, HttpResponse, get,
@@ -25,34 +23,37 @@ use opsdeck_domain::{
     DomainError,
     access::{Caller, Permission, Scope},
     auth::authenticate::caller_from_bearer,
-    enums::{BulkJobStatus, ExportJobStatus},
-    events::{self, Feeds, JobChange},
+    enums::{BulkJobStatus, ExportJobStatus, KpiRebuildStatus},
+    events::{Feeds, JobChange},
     jobs::ErrorAudience,
 };
 use serde::Serialize;
+use tokio::{
+    sync::broadcast::{Receiver, error::RecvError},
+    time::Instant,
+};
 
 use crate::extract::Query;
 use crate::{
     auth::{Authenticated, bearer_token},
     problem::{ApiError, ApiResult, Problem},
-    routes::{bulk::BulkJobView, catalog::TenantQuery, exports::ExportJobView},
+    routes::{bulk::BulkJobView, catalog::TenantQuery, exports::ExportJobView, kpis::RebuildJobView},
     state::AppState,
 };
 
-const POLL_EVERY: Duration = Duration::from_millis(500);
 const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);
+/// The oldest check of the caller a change is sent on.
 const REAUTHENTICATE_EVERY: Duration = Duration::from_secs(30);
-/// How far back each poll looks before the newest change it has seen.
-const OVERLAP: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
-/// Changes read per kind per poll.
-const POLL_LIMIT: u64 = 200;
+/// How often a stream with nothing to send checks its caller.
+const REAUTHENTICATE_IDLE_EVERY: Duration = Duration::from_secs(900);
 
 /// What the subscriber may see, derived from the caller (again at each re-authentication).
 fn feeds_for(caller: &Caller, tenant_id: Option<i64>) -> Result<(Scope, Feeds, ErrorAudience), DomainError> {
     let bulk = caller.authorize(Permission::BulkRead);
     let exports = caller.authorize(Permission::ExportsRead);
-    let feeds = Feeds { bulk: bulk.is_ok(), exports: exports.is_ok() };
-    let scope = bulk.or(exports)?;
+    let kpi_rebuilds = caller.authorize(Permission::KpisRebuild);
+    let feeds = Feeds { bulk: bulk.is_ok(), exports: exports.is_ok(), kpi_rebuilds: kpi_rebuilds.is_ok() };
+    let scope = bulk.or(exports).or(kpi_rebuilds)?;
     Ok((scope.narrow(tenant_id)?, feeds, ErrorAudience::of(caller)))
 }
 
@@ -61,28 +62,32 @@ fn frame(event: &str, id: &str, data: &impl Serialize) -> Bytes {
     Bytes::from(format!("event: {event}\nid: {id}\ndata: {data}\n\n"))
 }
 
-/// The frame for a change, and the key and version that say whether it was sent already.
-fn render(change: JobChange, audience: ErrorAudience) -> ((&'static str, i64), String, Bytes) {
+/// The frame for a change.
+fn render(change: &JobChange, audience: ErrorAudience) -> Bytes {
     let version = |at: DateTime<Utc>, status: &str| format!("{}:{status}", at.timestamp_micros());
     match change {
         JobChange::Bulk(job) => {
             let finished = matches!(job.status, BulkJobStatus::Done | BulkJobStatus::Failed | BulkJobStatus::Cancelled);
             let event = if finished { "bulk_job.finished" } else { "bulk_job.progress" };
-            let version = version(job.updated_at, job.status.as_str());
-            let id = format!("bulk_job-{}-{version}", job.id);
-            (("bulk_job", job.id), version, frame(event, &id, &BulkJobView::new(job, audience)))
+            let id = format!("bulk_job-{}-{}", job.id, version(job.updated_at, job.status.as_str()));
+            frame(event, &id, &BulkJobView::new(job.clone(), audience))
         }
         JobChange::Export(job) => {
             let finished = matches!(job.status, ExportJobStatus::Done | ExportJobStatus::Failed);
             let event = if finished { "export_job.finished" } else { "export_job.progress" };
-            let version = version(job.updated_at, job.status.as_str());
-            let id = format!("export_job-{}-{version}", job.id);
-            (("export_job", job.id), version, frame(event, &id, &ExportJobView::new(job, audience)))
+            let id = format!("export_job-{}-{}", job.id, version(job.updated_at, job.status.as_str()));
+            frame(event, &id, &ExportJobView::new(job.clone(), audience))
+        }
+        JobChange::KpiRebuild(job) => {
+            let finished = matches!(job.status, KpiRebuildStatus::Done | KpiRebuildStatus::Failed);
+            let event = if finished { "kpi_rebuild_job.finished" } else { "kpi_rebuild_job.progress" };
+            let id = format!("kpi_rebuild_job-{}-{}", job.id, version(job.updated_at, job.status.as_str()));
+            frame(event, &id, &RebuildJobView::from(job.clone()))
         }
     }
 }
 
-/// One connection's state between polls.
+/// One connection's state between frames.
 struct Subscription {
     state: web::Data<AppState>,
     bearer: String,
@@ -90,12 +95,8 @@ struct Subscription {
     scope: Scope,
     feeds: Feeds,
     audience: ErrorAudience,
-    /// The newest change seen; each poll reads from `watermark - OVERLAP`.
-    watermark: DateTime<Utc>,
-    /// Per job, the version last sent and when it changed (entries older than the overlap go).
-    sent: HashMap<(&'static str, i64), (String, DateTime<Utc>)>,
+    changes: Receiver<Arc<JobChange>>,
     pending: VecDeque<Bytes>,
-    ticker: tokio::time::Interval,
     last_frame: Instant,
     last_authenticated: Instant,
 }
@@ -108,13 +109,33 @@ impl Subscription {
                 self.last_frame = Instant::now();
                 return Some(frame);
             }
-            self.ticker.tick().await;
-            if self.last_authenticated.elapsed() >= REAUTHENTICATE_EVERY && !self.reauthenticate().await {
-                return None;
-            }
-            self.poll().await;
-            if self.pending.is_empty() && self.last_frame.elapsed() >= KEEP_ALIVE_EVERY {
-                self.pending.push_back(Bytes::from_static(b": keep-alive\n\n"));
+            tokio::select! {
+                change = self.changes.recv() => match change {
+                    Ok(change) if change.visible_to(self.scope, self.feeds) => {
+                        if self.last_authenticated.elapsed() >= REAUTHENTICATE_EVERY && !self.reauthenticate().await {
+                            return None;
+                        }
+                        // Seen again with the rights just read.
+                        if change.visible_to(self.scope, self.feeds) {
+                            self.pending.push_back(render(&change, self.audience));
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(missed)) => {
+                        // The client reconnects and reads its lists again.
+                        tracing::info!(missed, "event stream ended: it fell behind the change feed");
+                        return None;
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+                () = tokio::time::sleep_until(self.last_frame + KEEP_ALIVE_EVERY) => {
+                    self.pending.push_back(Bytes::from_static(b": keep-alive\n\n"));
+                }
+                () = tokio::time::sleep_until(self.last_authenticated + REAUTHENTICATE_IDLE_EVERY) => {
+                    if !self.reauthenticate().await {
+                        return None;
+                    }
+                }
             }
         }
     }
@@ -134,43 +155,24 @@ impl Subscription {
             }
         }
     }
-
-    async fn poll(&mut self) {
-        let since = self.watermark - OVERLAP;
-        let changes = match events::changed_since(&self.state.db, self.scope, self.feeds, since, POLL_LIMIT).await {
-            Ok(changes) => changes,
-            Err(error) => {
-                tracing::warn!(%error, "event stream poll failed; trying again");
-                return;
-            }
-        };
-        for change in changes {
-            let updated_at = change.updated_at();
-            self.watermark = self.watermark.max(updated_at);
-            let (key, version, frame) = render(change, self.audience);
-            if self.sent.get(&key).is_none_or(|(sent, _)| *sent != version) {
-                self.pending.push_back(frame);
-                self.sent.insert(key, (version, updated_at));
-            }
-        }
-        let horizon = self.watermark - OVERLAP;
-        self.sent.retain(|_, (_, at)| *at >= horizon);
-    }
 }
 
 /// Live job events (Server-Sent Events).
 ///
 /// Events: `bulk_job.progress` and `bulk_job.finished` (data: the bulk job as in
 /// `GET /bulk-jobs/{id}`), `export_job.progress` and `export_job.finished` (data: the export
-/// job), for the jobs in your scope that you may read (`bulk:read`, `exports:read`). Comment
-/// lines keep the connection alive every 15 s. The stream ends when your access token expires
-/// or your rights change; reconnect with a fresh token (and re-read the lists, since changes
-/// made while disconnected are not replayed).
+/// job), `kpi_rebuild_job.progress` and `kpi_rebuild_job.finished` (data: the rebuild as in
+/// `GET /kpis/rebuilds/{id}`; platform-wide, so not on a stream narrowed to a tenant), for the
+/// jobs in your scope that you may read (`bulk:read`, `exports:read`, `kpis:rebuild`). Each
+/// change is sent as it commits. Comment lines keep the connection alive every 15 s. The
+/// stream ends when your access token expires or your rights change (checked before a change
+/// is sent, and every 15 minutes while nothing is), and when it falls behind; reconnect with a
+/// fresh token (and re-read the lists, since changes made while disconnected are not replayed).
 #[utoipa::path(
     operation_id = "stream_events", tag = "events", params(TenantQuery),
     responses(
         (status = 200, description = "An endless `text/event-stream`", body = String, content_type = "text/event-stream"),
-        (status = 403, description = "Neither bulk:read nor exports:read", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "None of bulk:read, exports:read, kpis:rebuild", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "You hold `OPSDECK_EVENT_STREAMS_PER_CALLER` streams open on this server already (`too_many_streams`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
     ),
@@ -193,8 +195,7 @@ pub async fn stream_events(
         )
     })?;
     let bearer = bearer_token(&req).unwrap_or_default();
-    let mut ticker = tokio::time::interval(POLL_EVERY);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let changes = state.feed.subscribe();
     let subscription = Subscription {
         state,
         bearer,
@@ -202,11 +203,9 @@ pub async fn stream_events(
         scope,
         feeds,
         audience,
-        watermark: Utc::now(),
-        sent: HashMap::new(),
+        changes,
         // Sent at once, so the client knows it is connected (and how soon to reconnect).
         pending: VecDeque::from([Bytes::from_static(b"retry: 3000\n: connected\n\n")]),
-        ticker,
         last_frame: Instant::now(),
         last_authenticated: Instant::now(),
     };

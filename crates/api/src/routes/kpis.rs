@@ -1,7 +1,7 @@
 //! Daily KPI series (from the rollup tables) and background rebuilds.
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use opsdeck_domain::kpis::{self, DailyKpi, RebuildJob};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -109,6 +109,8 @@ pub struct RebuildJobView {
     pub status: String,
     /// The next day to build when it resumes.
     pub next_day: Option<NaiveDate>,
+    /// When it ended (DONE or FAILED).
+    pub finished_at: Option<DateTime<Utc>>,
 }
 
 impl From<RebuildJob> for RebuildJobView {
@@ -119,6 +121,7 @@ impl From<RebuildJob> for RebuildJobView {
             to: job.to_day,
             status: job.status.as_str().to_owned(),
             next_day: job.next_day,
+            finished_at: job.finished_at,
         }
     }
 }
@@ -142,4 +145,23 @@ pub async fn rebuild_kpis(
     let max_attempts = state.settings.worker.max_attempts;
     let job = kpis::create_rebuild(&state.db, Some(&auth.caller), body.from, body.to, max_attempts, &meta.0).await?;
     Ok(HttpResponse::Accepted().json(RebuildJobView::from(job)))
+}
+
+/// One KPI rebuild job: follow a rebuild to its end (its changes also come through
+/// `GET /events` as `kpi_rebuild_job.progress` and `kpi_rebuild_job.finished`).
+#[utoipa::path(
+    operation_id = "get_kpi_rebuild", tag = "kpis",
+    responses(
+        (status = 200, description = "The job", body = RebuildJobView),
+        (status = 404, description = "No such rebuild", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])), extensions(("x-permission" = json!("kpis:rebuild"))),
+)]
+#[get("/kpis/rebuilds/{id}")]
+pub async fn get_kpi_rebuild(
+    state: web::Data<AppState>,
+    _auth: Authorized<perm::KpisRebuild>,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<RebuildJobView>> {
+    Ok(web::Json(RebuildJobView::from(kpis::get_rebuild(&state.db, id.into_inner()).await?)))
 }

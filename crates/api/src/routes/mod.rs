@@ -52,6 +52,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(dashboard::get_dashboard)
             .service(kpis::get_daily_kpis)
             .service(kpis::rebuild_kpis)
+            .service(kpis::get_kpi_rebuild)
             .service(exports::create_export_job)
             .service(exports::list_export_jobs)
             .service(exports::retry_export_jobs)

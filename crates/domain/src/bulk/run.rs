@@ -49,7 +49,7 @@ use crate::{
     config::WorkerSettings,
     entities::{
         bulk_jobs,
-        enums::{BulkItemOutcome, BulkJobStatus},
+        enums::{BulkItemOutcome, BulkJobStatus, JobKind},
     },
     jobs::{self, Claim, Outcome, RunError},
 };
@@ -238,6 +238,7 @@ async fn chunk(db: &Db, plan: &Plan<'_>, checkpoint: i64) -> Result<Step, Domain
     };
     let cancel_requested_at: Option<DateTime<Utc>> = job.try_get("", "cancel_requested_at")?;
     txn.commit().await?;
+    db.job_changed(JobKind::Bulk, claim.id);
     Ok(match cancel_requested_at {
         Some(_) if last < plan.last => Step::Cancelled,
         _ => Step::Continue(last),
@@ -380,5 +381,6 @@ async fn finish(db: &Db, settings: &WorkerSettings, claim: &Claim, outcome: &Out
         .await?;
     }
     txn.commit().await?;
+    jobs::finished(db, claim, outcome);
     Ok(true)
 }

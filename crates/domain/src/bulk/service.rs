@@ -22,7 +22,7 @@ use crate::{
     config::WorkerSettings,
     entities::{
         bulk_job_items, bulk_jobs,
-        enums::{BulkItemOutcome, BulkJobStatus},
+        enums::{BulkItemOutcome, BulkJobStatus, JobKind},
     },
     pagination::{Page, PageRequest},
 };
@@ -286,6 +286,7 @@ pub async fn start(
     )
     .await?;
     txn.commit().await?;
+    db.job_queued(JobKind::Bulk, job.id);
     Ok(job)
 }
 
@@ -386,6 +387,7 @@ pub async fn cancel(
         audit::append(&txn, &actor, meta, event("bulk_job.finish")).await?;
     }
     txn.commit().await?;
+    db.job_changed(JobKind::Bulk, id);
     Ok(job)
 }
 
@@ -450,6 +452,7 @@ pub async fn retry_failed(
     )
     .await?;
     txn.commit().await?;
+    db.job_queued(JobKind::Bulk, job.id);
     Ok(job)
 }
 

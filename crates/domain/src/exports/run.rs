@@ -272,6 +272,7 @@ pub async fn execute(
     let recorded = jobs::finish(&txn, claim, &outcome, settings.backoff, extra).await?;
     if recorded {
         txn.commit().await?;
+        jobs::finished(db, claim, &outcome);
     } else {
         txn.rollback().await?;
         let _ = store.remove(&key).await;

@@ -13,7 +13,7 @@ use crate::{
     access::{Caller, Permission, Scope},
     audit::{self, AuditEvent, RequestMeta, chain::storable_time},
     entities::{
-        enums::{ExportDataset, ExportJobStatus, OrderStatus},
+        enums::{ExportDataset, ExportJobStatus, JobKind, OrderStatus},
         export_jobs, tenants,
     },
     exports::store::{ExportFile, ExportStore},
@@ -134,6 +134,7 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
+    db.job_queued(JobKind::Export, job.id);
     Ok(job)
 }
 
@@ -234,6 +235,7 @@ pub async fn retry(
     match requeue(&txn, caller, scope, id, request).await? {
         Ok(job) => {
             txn.commit().await?;
+            db.job_queued(JobKind::Export, job.id);
             Ok(job)
         }
         Err(skipped) if skipped.code == "not_found" => Err(DomainError::NotFound("export job")),
@@ -266,6 +268,9 @@ pub async fn retry_many(
         }
     }
     txn.commit().await?;
+    for job in &report.retried {
+        db.job_queued(JobKind::Export, job.id);
+    }
     Ok(report)
 }
 

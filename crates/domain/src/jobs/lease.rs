@@ -103,6 +103,7 @@ pub async fn claim(db: &Db, kind: JobKind, id: i64, worker: &str) -> Result<Opti
     .insert(&txn)
     .await?;
     txn.commit().await?;
+    db.job_changed(kind, id);
     Ok(Some(Claim { kind, id, token, attempt, max_attempts }))
 }
 
@@ -179,6 +180,14 @@ pub async fn finish(
     Ok(true)
 }
 
+/// Tells this process how a run ended, once the transaction of its [`finish`] committed.
+pub fn finished(db: &Db, claim: &Claim, outcome: &Outcome) {
+    match outcome {
+        Outcome::Retryable(_) if claim.attempt < claim.max_attempts => db.job_queued(claim.kind, claim.id),
+        _ => db.job_changed(claim.kind, claim.id),
+    }
+}
+
 /// Hands a claimed job back because the worker is shutting down: PENDING again and due at
 /// once, and the run does not count as an attempt (a deployment is not the job's fault). Work
 /// the job committed stays committed. `false` when the claim was stale already.
@@ -204,6 +213,7 @@ pub async fn release(db: &Db, claim: &Claim, reason: &str) -> Result<bool, Domai
     let reason = RunError::shared(reason);
     close_attempt(&txn, claim.kind, claim.id, &claim.token, AttemptOutcome::Retry, Some(&reason), now).await?;
     txn.commit().await?;
+    db.job_queued(claim.kind, claim.id);
     Ok(true)
 }
 
@@ -259,7 +269,8 @@ pub async fn recover_stale(db: &Db, kind: JobKind, lease: Duration) -> Result<Ve
             .value("last_error", error.detail.as_str())
             .value("public_error", error.public.as_str())
             .value("updated_at", now);
-        if attempts < max_attempts {
+        let requeued = attempts < max_attempts;
+        if requeued {
             update
                 .value("status", PENDING)
                 .value("run_after", now)
@@ -274,6 +285,11 @@ pub async fn recover_stale(db: &Db, kind: JobKind, lease: Duration) -> Result<Ve
         if txn.execute(&update).await?.rows_affected() == 1 {
             close_attempt(&txn, kind, id, &token, AttemptOutcome::Lost, Some(&error), now).await?;
             txn.commit().await?;
+            if requeued {
+                db.job_queued(kind, id)
+            } else {
+                db.job_changed(kind, id)
+            }
             recovered.push(id);
         }
     }
@@ -295,7 +311,8 @@ pub async fn due(db: &Db, kind: JobKind, redeliver_after: Duration, limit: u64) 
     db.conn().query_all(&select).await?.iter().map(|row| Ok(row.try_get("", "id")?)).collect()
 }
 
-/// Marks a row as pushed; `false` when another sweeper did it first (then it does not push).
+/// Marks a due row as pushed; `false` when another sweeper did it first, or it is not due (then
+/// it does not push).
 pub async fn mark_enqueued(db: &Db, kind: JobKind, id: i64, redeliver_after: Duration) -> Result<bool, DomainError> {
     let now = now();
     let update = Query::update()
@@ -303,6 +320,7 @@ pub async fn mark_enqueued(db: &Db, kind: JobKind, id: i64, redeliver_after: Dur
         .value("enqueued_at", now)
         .and_where(Expr::col("id").eq(id))
         .and_where(Expr::col("status").eq(PENDING))
+        .and_where(Expr::col("run_after").lte(now))
         .and_where(Expr::col("enqueued_at").is_null().or(Expr::col("enqueued_at").lt(now - redeliver_after)))
         .to_owned();
     Ok(db.conn().execute(&update).await?.rows_affected() == 1)

@@ -14,7 +14,9 @@ mod stats;
 
 pub use errors::{ErrorAudience, INTERNAL_FAILURE, RunError};
 
-pub use lease::{Claim, Outcome, backoff, claim, due, finish, heartbeat, mark_enqueued, recover_stale, release};
+pub use lease::{
+    Claim, Outcome, backoff, claim, due, finish, finished, heartbeat, mark_enqueued, recover_stale, release,
+};
 pub use stats::{KindStats, stats};
 
 use crate::entities::enums::JobKind;

@@ -18,5 +18,5 @@ mod rebuild;
 mod series;
 
 pub use build::{build_day, day_bounds};
-pub use rebuild::{MAX_REBUILD_DAYS, RebuildJob, create_rebuild, execute_rebuild, schedule_nightly};
+pub use rebuild::{MAX_REBUILD_DAYS, RebuildJob, create_rebuild, execute_rebuild, get_rebuild, schedule_nightly};
 pub use series::{DailyKpi, Revenue, daily_series};

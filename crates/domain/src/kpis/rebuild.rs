@@ -16,7 +16,10 @@ use crate::{
     access::Caller,
     audit::{self, AuditEvent, RequestMeta, chain::storable_time},
     config::{KpiSettings, WorkerSettings},
-    entities::{enums::KpiRebuildStatus, kpi_rebuild_jobs, schedule_runs},
+    entities::{
+        enums::{JobKind, KpiRebuildStatus},
+        kpi_rebuild_jobs, schedule_runs,
+    },
     jobs::{self, Claim, Outcome, RunError},
     kpis::build_day,
     schedule,
@@ -72,7 +75,13 @@ pub async fn create_rebuild(
     )
     .await?;
     txn.commit().await?;
+    db.job_queued(JobKind::KpiRebuild, job.id);
     Ok(job)
+}
+
+/// One rebuild job, as its caller (allowed `kpis:rebuild`) follows it.
+pub async fn get_rebuild(db: &Db, id: i64) -> Result<RebuildJob, DomainError> {
+    kpi_rebuild_jobs::Entity::find_by_id(id).one(db.conn()).await?.ok_or(DomainError::NotFound("KPI rebuild"))
 }
 
 /// Builds the days of a claimed rebuild, resuming after the last day it committed.
@@ -96,17 +105,21 @@ pub async fn execute_rebuild(
             .await;
         }
         day += Duration::days(1);
-        // The checkpoint, fenced like every change: a taken-back run stops here.
+        // The checkpoint, fenced like every change: a taken-back run stops here. It is
+        // progress the change feed shows (`updated_at`).
+        let now = storable_time(Utc::now());
         let advance = Query::update()
             .table("kpi_rebuild_jobs")
             .value("next_day", day)
-            .value("heartbeat_at", storable_time(Utc::now()))
+            .value("heartbeat_at", now)
+            .value("updated_at", now)
             .and_where(Expr::col("id").eq(claim.id))
             .and_where(Expr::col("claim_token").eq(claim.token.as_str()))
             .to_owned();
         if db.conn().execute(&advance).await?.rows_affected() != 1 {
             return Ok(false);
         }
+        db.job_changed(JobKind::KpiRebuild, claim.id);
     }
     finish(db, claim, Outcome::Succeeded("DONE"), worker).await
 }
@@ -116,6 +129,7 @@ async fn finish(db: &Db, claim: &Claim, outcome: Outcome, worker: &WorkerSetting
     let recorded = jobs::finish(&txn, claim, &outcome, worker.backoff, Vec::new()).await?;
     if recorded {
         txn.commit().await?;
+        jobs::finished(db, claim, &outcome);
     } else {
         txn.rollback().await?;
     }

@@ -13,7 +13,10 @@ use crate::{
     Db, DomainError,
     audit::chain::storable_time,
     config::Settings,
-    entities::{enums::WebhookEventStatus, webhook_events},
+    entities::{
+        enums::{JobKind, WebhookEventStatus},
+        webhook_events,
+    },
     webhooks::{
         envelope::Envelope,
         signature::{self, Headers, Secret},
@@ -94,7 +97,9 @@ pub async fn receive(db: &Db, settings: &Settings, delivery: Delivery<'_>) -> Re
         .to_owned();
     // One statement, committed on its own: no row comes back when the event was already there.
     if let Some(row) = db.conn().query_one(&insert).await? {
-        return Ok(Receipt { id: row.try_get("", "id")?, duplicate: false });
+        let id = row.try_get("", "id")?;
+        db.job_queued(JobKind::Webhook, id);
+        return Ok(Receipt { id, duplicate: false });
     }
     let existing: Option<i64> = webhook_events::Entity::find()
         .select_only()

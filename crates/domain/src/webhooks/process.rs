@@ -77,5 +77,6 @@ pub async fn process(db: &Db, settings: &WorkerSettings, claim: &Claim) -> Resul
         txn.execute(&update).await?;
     }
     txn.commit().await?;
+    jobs::finished(db, claim, &outcome);
     Ok(true)
 }

@@ -13,7 +13,10 @@ use crate::{
     Db, DomainError,
     access::{Caller, Scope},
     audit::{self, AuditEvent, RequestMeta, chain::storable_time},
-    entities::{enums::WebhookEventStatus, webhook_events},
+    entities::{
+        enums::{JobKind, WebhookEventStatus},
+        webhook_events,
+    },
     webhooks::service::{WebhookEventFilter, WebhookEventSummary, scoped},
 };
 
@@ -126,6 +129,7 @@ pub async fn reprocess(
     }
     let event = find().one(&txn).await?.ok_or(DomainError::NotFound("webhook event"))?;
     txn.commit().await?;
+    db.job_queued(JobKind::Webhook, id);
     Ok(event)
 }
 
@@ -188,5 +192,8 @@ pub async fn reprocess_many(
         detail: "no such webhook event".to_owned(),
     }));
     txn.commit().await?;
+    for id in &report.enqueued {
+        db.job_queued(JobKind::Webhook, *id);
+    }
     Ok(report)
 }
