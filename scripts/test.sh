@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test of opsdeck: formatting, lints, hadolint, the Rust suite on SQLite (and on PostgreSQL
-# when OPSDECK_TEST_POSTGRES_URL is set: the cluster test runs there), the OpenAPI drift check
+# Every test of opsdeck: formatting, lints, unused dependencies, hadolint, the Rust suite on
+# SQLite (and on PostgreSQL when OPSDECK_TEST_POSTGRES_URL is set: the cluster test runs there),
+# the OpenAPI drift check
 # and the deployment files' checks (part of the suite; the S3 tests start their own moto) and the
 # schemathesis run against the binary (scripts/schemathesis.sh); then the
 # frontend (API-types drift, typecheck, lint, unit tests, build) and the browser tests against the
@@ -21,11 +22,12 @@ apt_install() {
   apt-get install -y "$@"
 }
 
-step "Set-up: Rust components, cargo-nextest, cargo-deny, Node.js, Chromium, Python venv, schemathesis, moto, hadolint"
+step "Set-up: Rust components, cargo-nextest, cargo-deny, cargo-machete, Node.js, Chromium, Python venv, schemathesis, moto, hadolint"
 cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 command -v cargo-deny >/dev/null || cargo install cargo-deny --locked
+command -v cargo-machete >/dev/null || cargo install cargo-machete --locked
 # The frontend needs Node.js >= 20.19 with npm (its packages come from `npm ci` below).
 if ! node -e 'const [major, minor] = process.versions.node.split(".").map(Number); process.exit(major > 20 || (major === 20 && minor >= 19) ? 0 : 1)' 2>/dev/null; then
   echo "Node.js >= 20.19 with npm is needed for the frontend (found: $(node --version 2>/dev/null || echo none))" >&2
@@ -59,6 +61,11 @@ cargo fmt --all --check
 
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# A dependency declared and not used still builds, links and widens the audit surface. Without
+# --with-metadata, which would rewrite fuzz/'s lock file (its own workspace).
+step "cargo machete (unused dependencies)"
+cargo machete --skip-target-dir
 
 # Advisories need the RustSec database from GitHub, out of these machines' reach (deny.toml).
 step "cargo deny check bans licenses sources"

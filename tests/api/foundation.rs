@@ -148,6 +148,48 @@ fn the_bulk_job_schemas_describe_what_clients_send_and_read() -> TestResult {
     Ok(())
 }
 
+/// Operation ids read `verb_resource` (`list_orders`, `create_session`): generated clients and
+/// the docs name operations after them, so one convention holds for all.
+#[test]
+fn operation_ids_are_a_verb_then_a_resource() -> TestResult {
+    const VERBS: &[&str] = &[
+        "cancel",
+        "confirm",
+        "create",
+        "delete",
+        "disable",
+        "download",
+        "enroll",
+        "export",
+        "get",
+        "grant",
+        "list",
+        "preview",
+        "rebuild",
+        "receive",
+        "refresh",
+        "reprocess",
+        "retry",
+        "revoke",
+        "stream",
+        "update",
+    ];
+    let document: Value = serde_json::to_value(opsdeck_api::openapi::document())?;
+    let mut wrong = Vec::new();
+    for (path, item) in document["paths"].as_object().ok_or("no paths")? {
+        for (method, operation) in item.as_object().ok_or("bad path item")? {
+            let id = operation["operationId"].as_str().unwrap_or_default();
+            let snake = id.split('_').all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase()));
+            let verb_then_resource = id.split_once('_').is_some_and(|(verb, _)| VERBS.contains(&verb));
+            if !(snake && verb_then_resource) {
+                wrong.push(format!("{method} {path}: {id:?}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "operation ids that are not `verb_resource`: {wrong:#?}");
+    Ok(())
+}
+
 /// Every operation declares the permission it needs; the permission matrix is built from it.
 #[test]
 fn every_operation_names_its_permission() -> TestResult {

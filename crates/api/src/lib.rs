@@ -3,6 +3,7 @@
 mod audit_trail;
 mod auth;
 mod body_limit;
+pub mod contract;
 mod csv_body;
 pub mod extract;
 mod idempotency;

@@ -13,7 +13,7 @@ use utoipa_actix_web::AppExt;
 
 use opsdeck_domain::idempotency;
 
-use crate::{extract::MAX_JSON_DEPTH, idempotency::IDEMPOTENCY_KEY, problem::Problem, routes};
+use crate::{contract::MAX_JSON_DEPTH, idempotency::IDEMPOTENCY_KEY, problem::Problem, routes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -176,7 +176,7 @@ fn document_idempotency(api: &mut utoipa::openapi::OpenApi) {
 }
 
 /// The refusals every operation shares because its input goes through the same extractors
-/// ([`crate::extract`], the body limit): documented here once, from the same constants.
+/// ([`crate::extract`], [`crate::contract`], the body limit): documented here once, from the same constants.
 fn document_input_refusals(api: &mut utoipa::openapi::OpenApi) {
     for operation in operations_mut(api) {
         let raw_body = operation.operation_id.as_deref().is_some_and(|id| RAW_BODY_OPERATIONS.contains(&id));

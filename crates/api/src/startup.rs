@@ -11,8 +11,15 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    audit_trail, auth, body_limit, extract::Contract, idempotency, metrics::Metrics, openapi, problem::ApiError,
-    refusal_digest::RefusalDigest, request_id, routes, security_headers, spa, state::AppState,
+    audit_trail, auth, body_limit,
+    idempotency,
+    contract::{Contract, ContractError},
+    metrics::Metrics,
+    openapi,
+    problem::ApiError,
+    refusal_digest::RefusalDigest,
+    request_id, routes, security_headers, spa,
+    state::AppState,
 };
 
 /// A bound, not yet running, HTTP server.
@@ -33,6 +40,8 @@ pub enum StartError {
     Keys(opsdeck_domain::DomainError),
     #[error("cannot set up the export store: {0}")]
     ExportStore(opsdeck_domain::DomainError),
+    #[error("cannot enforce the OpenAPI document: {0}")]
+    Contract(#[from] ContractError),
 }
 
 impl Application {
@@ -61,7 +70,7 @@ impl Application {
             feed,
         };
         let document = openapi::document();
-        let contract = web::Data::new(Contract::new(&document));
+        let contract = web::Data::new(Contract::new(&document)?);
         let server = HttpServer::new(move || {
             let worker_state = AppState { db: state.db.for_worker(pool_share), ..state.clone() };
             app(web::Data::new(worker_state), contract.clone(), document.clone())

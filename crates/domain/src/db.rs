@@ -118,10 +118,9 @@ impl Db {
     /// A pool of its own for one HTTP worker thread, with `max_connections` of them, opened
     /// lazily by that worker. Each actix worker is a single-threaded runtime, and a PostgreSQL
     /// connection's socket is driven by the runtime that opened it: with one pool shared by the
-    /// workers, the reply to one worker's query waited until the worker that had opened the
-    /// connection next polled its I/O (measured: a fifth of the CPU idle under load; the
-    /// dashboard at 552-585 req/s with one pool of 10, 916-1008 with a pool of 5 per worker).
-    /// SQLite's connections run on threads of their own, so SQLite keeps the one pool.
+    /// workers, the reply to one worker's query would wait until the worker that opened the
+    /// connection next polls its I/O, leaving CPU idle under load. SQLite's connections run on
+    /// threads of their own, so SQLite keeps the one pool.
     pub fn for_worker(&self, max_connections: u32) -> Db {
         if self.backend() != DbBackend::Postgres {
             return self.clone();

@@ -112,7 +112,7 @@ export interface paths {
          *     suspended tenant, and `429` with `Retry-After` once the account or the client address has
          *     failed too often.
          */
-        post: operations["login"];
+        post: operations["create_session"];
         delete?: never;
         options?: never;
         head?: never;
@@ -129,7 +129,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** End the session of the refresh cookie and clear it. */
-        post: operations["logout"];
+        post: operations["delete_session"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2724,7 +2724,7 @@ export interface operations {
             };
         };
     };
-    login: {
+    create_session: {
         parameters: {
             query?: never;
             header?: never;
@@ -2811,7 +2811,7 @@ export interface operations {
             };
         };
     };
-    logout: {
+    delete_session: {
         parameters: {
             query?: never;
             header?: never;

@@ -73,7 +73,7 @@ fn user_agent(req: &HttpRequest) -> Option<&str> {
 /// suspended tenant, and `429` with `Retry-After` once the account or the client address has
 /// failed too often.
 #[utoipa::path(
-    operation_id = "login",
+    operation_id = "create_session",
     tag = "auth",
     responses(
         (status = 200, description = "Signed in; the refresh cookie is set", body = AccessToken),
@@ -130,7 +130,7 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, meta: Meta) -
 
 /// End the session of the refresh cookie and clear it.
 #[utoipa::path(
-    operation_id = "logout",
+    operation_id = "delete_session",
     tag = "auth",
     responses((status = 204, description = "Signed out (also when there was no session)")),
     extensions(("x-permission" = json!("public"))),

@@ -9,15 +9,12 @@
 //! database produces the next rows while these are rendered (sqlx-sqlite steps the statement on
 //! its own thread, PostgreSQL sends while we parse).
 //!
-//! What this replaced, profiled with perf over 1M audit rows: models read column by column by
-//! name, copied into a `Vec<Vec<String>>` per 5000-row chunk, each cell cloned again for
-//! `neutralize`; a quarter of the CPU went to malloc/free (`malloc_consolidate` alone 10% on
-//! SQLite). On SQLite the chunk buffers were also what the server's memory grew by (+100 MiB):
-//! sqlx-sqlite copies each row on the worker thread of the pooled connection it runs on, so
-//! every connection's glibc arena grew to a chunk's size and kept it (with MALLOC_ARENA_MAX=1
-//! the growth was 1 MiB). Streamed, an arena never holds more than sqlx's row channel (50 rows);
-//! and an export job reads through one connection ([`Reader`]), so one worker thread, one arena
-//! (+5 MiB over 1M or 10M rows on SQLite, where ten connections in turn left +21 MiB).
+//! Why streamed, on one connection: sqlx-sqlite copies each row on the worker thread of the
+//! pooled connection it runs on, so a chunk held in memory grows that thread's glibc arena to the
+//! chunk's size for good, once per connection used. Streamed, an arena never holds more than
+//! sqlx's row channel (50 rows), and an export job reads through one connection ([`Reader`]):
+//! one worker thread, one arena. Per-cell allocations are avoided because allocation dominated
+//! the profile of the model-based version (bench/results/2026-11-21-profiles.md).
 //!
 //! Cells are rendered exactly as the `CsvRecord` impls render models (a test compares the two on
 //! both engines): integers in decimal, timestamps as `canonical_time`, NULL as an empty cell,
