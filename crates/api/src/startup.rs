@@ -12,8 +12,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
     audit_trail, auth, body_limit,
-    idempotency,
     contract::{Contract, ContractError},
+    idempotency,
     metrics::Metrics,
     openapi,
     problem::ApiError,
