@@ -237,3 +237,38 @@ async fn a_standalone_worker_serves_health_readiness_and_metrics_on_its_own_addr
     assert!(worker.terminate().await?, "a worker stopped with SIGTERM exits 0");
     Ok(())
 }
+
+/// A stop (an orchestrator's SIGTERM) does not wait for browsers' live-event streams: they end
+/// at once, so their clients reconnect to another instance, and the process is gone well within
+/// the 10 s grace Docker gives.
+#[tokio::test]
+async fn serve_stops_promptly_on_sigterm_with_live_streams_open() -> TestResult {
+    let database = TestDatabase::fresh().await?;
+    let server = serve(&database, &[]).await?;
+    let password = server.admin_password.clone().ok_or("no password printed")?;
+    let client = reqwest::Client::new();
+    let login: serde_json::Value = client
+        .post(format!("{}/api/v1/auth/login", server.address))
+        .json(&serde_json::json!({"username": "admin", "password": password}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login["access_token"].as_str().ok_or("no token")?.to_owned();
+    let mut streams = Vec::new();
+    for _ in 0..5 {
+        let stream = client.get(format!("{}/api/v1/events", server.address)).bearer_auth(&token).send().await?;
+        assert_eq!(stream.status(), reqwest::StatusCode::OK);
+        streams.push(stream);
+    }
+
+    let asked = std::time::Instant::now();
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(5), server.terminate()).await;
+    assert!(matches!(stopped, Ok(Ok(true))), "stopped with exit 0 within 5 s: {stopped:?}");
+    for stream in streams {
+        // Each stream ended rather than being cut: its body completes.
+        tokio::time::timeout(std::time::Duration::from_secs(1), stream.bytes()).await??;
+    }
+    eprintln!("stopped {:?} after SIGTERM with 5 open streams", asked.elapsed());
+    Ok(())
+}

@@ -2,6 +2,8 @@
 
 use std::{net::TcpListener, sync::Arc};
 
+use tokio::sync::watch;
+
 use actix_web::{
     App, HttpRequest, HttpServer, dev::Server, error::JsonPayloadError, http::StatusCode, middleware::from_fn, web,
 };
@@ -28,6 +30,8 @@ pub struct Application {
     server: Server,
     db: Db,
     refusals: Arc<RefusalDigest>,
+    /// Set when a stop begins: the live-event streams end at once.
+    stopping: watch::Sender<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +62,7 @@ impl Application {
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         let pool_share = (settings.database.max_connections / workers as u32).max(1);
         let refusals = Arc::new(RefusalDigest::default());
+        let stopping = watch::Sender::new(false);
         let feed = ChangeFeed::start(db.clone(), settings.http.events_safety_poll);
         let state = AppState {
             db: db.clone(),
@@ -68,6 +73,7 @@ impl Application {
             refusals: refusals.clone(),
             streams: Arc::default(),
             feed,
+            stopping: stopping.subscribe(),
         };
         let document = openapi::document();
         let contract = web::Data::new(Contract::new(&document)?);
@@ -79,21 +85,32 @@ impl Application {
         .listen(listener)
         .map_err(|source| StartError::Bind { address: address.to_string(), source })?
         .shutdown_timeout(30)
+        // Stopped by `run_until_stopped`, which ends the live streams first.
+        .disable_signals()
         .run();
-        Ok(Self { port, server, db, refusals })
+        Ok(Self { port, server, db, refusals, stopping })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests (up to 30 s) and records
-    /// the refusals still being counted.
+    /// Serves until SIGINT/SIGTERM; then ends the live-event streams at once (their clients
+    /// reconnect to another instance), finishes in-flight requests (up to 30 s) and records the
+    /// refusals still being counted.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Self { server, db, refusals, .. } = self;
+        let Self { server, db, refusals, stopping, .. } = self;
+        let handle = server.handle();
+        let mut server = std::pin::pin!(server);
         let served = tokio::select! {
-            served = server => served,
+            served = &mut server => served,
             never = refusals.record_ended_windows(&db) => match never {},
+            () = stop_requested() => {
+                stopping.send_replace(true);
+                // The server future carries out the stop: poll it while the stop is awaited.
+                let ((), served) = tokio::join!(handle.stop(true), &mut server);
+                served
+            }
         };
         refusals.record_all(&db).await;
         served
@@ -101,6 +118,25 @@ impl Application {
 
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
+    }
+}
+
+/// SIGTERM (an orchestrator) or SIGINT (Ctrl-C).
+async fn stop_requested() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; stop with SIGINT");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
     }
 }
 

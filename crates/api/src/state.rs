@@ -21,4 +21,6 @@ pub struct AppState {
     pub streams: Arc<OpenStreams>,
     /// The process's job change feed, which every live-event stream hears.
     pub feed: ChangeFeed,
+    /// Turns true when the server begins to stop: live-event streams end then.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }

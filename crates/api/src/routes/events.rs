@@ -96,6 +96,7 @@ struct Subscription {
     feeds: Feeds,
     audience: ErrorAudience,
     changes: Receiver<Arc<JobChange>>,
+    stopping: tokio::sync::watch::Receiver<bool>,
     pending: VecDeque<Bytes>,
     last_frame: Instant,
     last_authenticated: Instant,
@@ -109,6 +110,10 @@ impl Subscription {
                 self.last_frame = Instant::now();
                 return Some(frame);
             }
+            let stopping = &mut self.stopping;
+            let stop = async move {
+                let _ = stopping.wait_for(|stopping| *stopping).await;
+            };
             tokio::select! {
                 change = self.changes.recv() => match change {
                     Ok(change) if change.visible_to(self.scope, self.feeds) => {
@@ -131,6 +136,8 @@ impl Subscription {
                 () = tokio::time::sleep_until(self.last_frame + KEEP_ALIVE_EVERY) => {
                     self.pending.push_back(Bytes::from_static(b": keep-alive\n\n"));
                 }
+                // The server is stopping: end now, so the client reconnects to another instance.
+                () = stop => return None,
                 () = tokio::time::sleep_until(self.last_authenticated + REAUTHENTICATE_IDLE_EVERY) => {
                     if !self.reauthenticate().await {
                         return None;
@@ -196,6 +203,7 @@ pub async fn stream_events(
     })?;
     let bearer = bearer_token(&req).unwrap_or_default();
     let changes = state.feed.subscribe();
+    let stopping = state.stopping.clone();
     let subscription = Subscription {
         state,
         bearer,
@@ -204,6 +212,7 @@ pub async fn stream_events(
         feeds,
         audience,
         changes,
+        stopping,
         // Sent at once, so the client knows it is connected (and how soon to reconnect).
         pending: VecDeque::from([Bytes::from_static(b"retry: 3000\n: connected\n\n")]),
         last_frame: Instant::now(),

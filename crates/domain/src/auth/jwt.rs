@@ -125,23 +125,40 @@ impl KeyRing {
 fn generated_key(storage_dir: &Path) -> Result<SecretString, DomainError> {
     let path = storage_dir.join(GENERATED_KEY_FILE);
     let io = |e: std::io::Error| DomainError::Internal(format!("signing key file {}: {e}", path.display()));
-    match std::fs::read_to_string(&path) {
-        Ok(existing) if existing.trim().len() >= 32 => return Ok(SecretString::from(existing.trim().to_owned())),
-        Ok(_) => return Err(DomainError::Internal(format!("signing key file {} is too short", path.display()))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io(e)),
+    let read = |path: &Path| -> Result<Option<SecretString>, DomainError> {
+        match std::fs::read_to_string(path) {
+            Ok(existing) if existing.trim().len() >= 32 => Ok(Some(SecretString::from(existing.trim().to_owned()))),
+            Ok(_) => Err(DomainError::Internal(format!("signing key file {} is too short", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io(e)),
+        }
+    };
+    if let Some(existing) = read(&path)? {
+        return Ok(existing);
     }
     std::fs::create_dir_all(storage_dir).map_err(io)?;
     let secret = hex::encode(rand::random::<[u8; 32]>());
-    write_private(&path, &secret).map_err(io)?;
-    Ok(SecretString::from(secret))
+    // Written whole under a name of its own, then linked into place: processes starting together
+    // on one storage directory never read a half-written key, and the first link wins.
+    let draft = storage_dir.join(format!("{GENERATED_KEY_FILE}.{}", hex::encode(rand::random::<[u8; 8]>())));
+    write_private(&draft, &secret).map_err(io)?;
+    let linked = std::fs::hard_link(&draft, &path);
+    let _ = std::fs::remove_file(&draft);
+    match linked {
+        Ok(()) => Ok(SecretString::from(secret)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            read(&path)?.ok_or_else(|| DomainError::Internal(format!("signing key file {} vanished", path.display())))
+        }
+        Err(e) => Err(io(e)),
+    }
 }
 
 #[cfg(unix)]
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::{io::Write, os::unix::fs::OpenOptionsExt};
     let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-    file.write_all(contents.as_bytes())
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
 }
 
 #[cfg(not(unix))]
@@ -152,6 +169,27 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn processes_starting_together_share_one_generated_key() -> Result<(), DomainError> {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let dir = std::env::temp_dir().join(format!("opsdeck-key-{}-{nanos}", std::process::id()));
+        let keys: Vec<Result<SecretString, DomainError>> = std::thread::scope(|scope| {
+            let starts: Vec<_> = (0..16).map(|_| scope.spawn(|| generated_key(&dir))).collect();
+            starts
+                .into_iter()
+                .map(|start| start.join().unwrap_or_else(|_| Err(DomainError::Internal("panicked".into()))))
+                .collect()
+        });
+        let keys = keys.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let first = keys.first().map(|key| key.expose_secret().to_owned()).unwrap_or_default();
+        assert_eq!(first.len(), 64);
+        assert!(keys.iter().all(|key| key.expose_secret() == first), "every start reads the same key");
+        let files = std::fs::read_dir(&dir).map(Iterator::count).unwrap_or(0);
+        assert_eq!(files, 1, "no draft is left behind");
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    }
     use crate::config::Settings;
 
     fn ring(vars: &[(&str, &str)]) -> Result<KeyRing, Box<dyn std::error::Error>> {
