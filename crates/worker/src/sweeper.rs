@@ -6,7 +6,7 @@
 //! doorbells are cleaned up now and then, and once an hour one of the worker processes prunes the audit log past its retention. After each nightly KPI slot (a
 //! cron expression), one process queues the rebuild of the trailing days.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use opsdeck_domain::{audit, enums::JobKind, exports, jobs, kpis, schedule};
@@ -20,8 +20,6 @@ use crate::{
 
 /// The kinds with a handler; the others are left alone until theirs lands.
 const HANDLED: [JobKind; 4] = [JobKind::Export, JobKind::Webhook, JobKind::KpiRebuild, JobKind::Bulk];
-/// A pushed job that is still PENDING after this long is pushed again (its push was lost).
-const REDELIVER_AFTER: Duration = Duration::from_secs(300);
 /// Pushes per kind per sweep, so one sweep stays short.
 const BATCH: u64 = 200;
 /// Sweeps between two clean-ups of expired export files and rung doorbells.
@@ -102,7 +100,11 @@ async fn sweep(runner: &Runner, queue: &mut Queue, kind: JobKind) -> Result<(), 
     if !recovered.is_empty() {
         tracing::warn!(kind = kind.as_str(), ids = ?recovered, "took back jobs whose worker stopped responding");
     }
-    for id in jobs::due(&runner.db, kind, REDELIVER_AFTER, BATCH).await? {
+    // A pushed job still PENDING one lease later lost its push (e.g. its doorbell was fetched by
+    // a worker that was then killed): it is pushed again. A spare push is harmless, since only
+    // one claim of a PENDING row can succeed.
+    let redeliver_after = runner.settings.worker.lease;
+    for id in jobs::due(&runner.db, kind, redeliver_after, BATCH).await? {
         push(runner, queue, kind, id).await?;
     }
     Ok(())
@@ -110,7 +112,7 @@ async fn sweep(runner: &Runner, queue: &mut Queue, kind: JobKind) -> Result<(), 
 
 /// Pushes a due job's doorbell, unless another sweeper did (or it is not due).
 async fn push(runner: &Runner, queue: &mut Queue, kind: JobKind, id: i64) -> Result<(), opsdeck_domain::DomainError> {
-    if jobs::mark_enqueued(&runner.db, kind, id, REDELIVER_AFTER).await? {
+    if jobs::mark_enqueued(&runner.db, kind, id, runner.settings.worker.lease).await? {
         queue.push(Doorbell { kind, id }).await?;
     }
     Ok(())
