@@ -73,17 +73,12 @@ pub async fn record_refusals(
     let response = next.call(req).await?;
     let status = response.status();
     if let (false, Some(state)) = (status.is_success() || status.is_redirection(), state) {
-        let actor = match response.request().extensions().get::<Authentication>() {
-            Some(Authentication::Caller(caller)) => AuditActor::from(caller.as_ref()),
-            _ => AuditActor::anonymous("anonymous"),
-        };
-        let source = match actor.id {
-            Some(id) => format!("{:?}:{id}", actor.kind),
-            None => meta.ip.clone().unwrap_or_default(),
-        };
-        let tenant = match response.request().extensions().get::<Authentication>() {
-            Some(Authentication::Caller(caller)) => caller.scope().tenant_id(),
-            _ => None,
+        // Refusals are counted per caller, or per address when nobody signed in.
+        let (actor, source, tenant) = match response.request().extensions().get::<Authentication>() {
+            Some(Authentication::Caller(caller)) => {
+                (AuditActor::from(caller.as_ref()), caller.key(), caller.scope().tenant_id())
+            }
+            _ => (AuditActor::anonymous("anonymous"), meta.ip.clone().unwrap_or_default(), None),
         };
         let named = response.request().extensions().get::<NamedRefusal>().cloned();
         let (action, mut metadata) = match named {
