@@ -11,12 +11,10 @@ use crate::{
     audit::{self, AuditEvent, RequestMeta, chain::storable_time},
     auth::{
         secrets::{random_secret, sha256_hex},
-        throttle::{self, Keys},
-        totp::wrong_password,
+        totp::step_up,
     },
     config::AuthSettings,
     entities::{api_tokens, enums::Role, tenants, users},
-    identity::password::check_password,
 };
 
 pub const TOKEN_PREFIX: &str = "odk_";
@@ -126,7 +124,7 @@ pub async fn create(
     if !(1..=MAX_LIFETIME_DAYS).contains(&days) {
         return Err(DomainError::invalid_field("expires_in_days", format!("between 1 and {MAX_LIFETIME_DAYS}")));
     }
-    confirm_password(db, settings, user_id, new_token.password, request).await?;
+    confirm_password(db, settings, user_id, &new_token.password, request).await?;
     let mut roles = new_token.roles;
     roles.sort_by_key(|role| role.as_str());
     roles.dedup();
@@ -168,25 +166,18 @@ fn administers_platform(role: Role) -> bool {
 }
 
 /// Step-up: the password is checked on the blocking pool (argon2 takes a core for a while).
-/// Step-up: the creator's current password, checked and throttled like a login attempt (a wrong
-/// one counts against the account and the address; a right one is not counted).
+/// Step-up: the creator's current password, throttled like a login attempt; a right one is not
+/// counted.
 async fn confirm_password(
     db: &Db,
     settings: &AuthSettings,
     user_id: i64,
-    password: String,
+    password: &str,
     request: &RequestMeta,
 ) -> Result<(), DomainError> {
     let user = users::Entity::find_by_id(user_id).one(db.conn()).await?.ok_or(DomainError::NotFound("user"))?;
-    let now = storable_time(Utc::now());
-    let keys = Keys::new(&user.username, request.ip.as_deref());
-    let attempt = throttle::reserve(db.conn(), settings, &keys, now).await?;
-    if check_password(user.password_hash, password).await? {
-        attempt.release(db.conn()).await
-    } else {
-        attempt.fail(db.conn(), settings, now).await?;
-        Err(wrong_password())
-    }
+    let (attempt, _) = step_up(db, settings, &user, password, request).await?;
+    attempt.release(db.conn()).await
 }
 
 /// The tokens a caller manages, inside its scope: administrators (`users:write`) see everyone's,

@@ -16,7 +16,7 @@ use crate::{
     Db, DomainError, FieldError,
     access::{Actor, Caller},
     audit::{self, AuditEvent, RequestMeta, chain::storable_time},
-    auth::throttle::{self, Keys},
+    auth::throttle::{self, Keys, Reservation},
     config::AuthSettings,
     entities::users,
     identity::password::check_password,
@@ -70,7 +70,27 @@ fn wrong_code() -> DomainError {
     DomainError::invalid_field("code", "the code is wrong, expired or already used")
 }
 
-pub(crate) fn wrong_password() -> DomainError {
+/// Step-up: `user`'s current password, checked like a login attempt (reserved against the
+/// throttle first; a wrong one is counted and refused). The reservation is returned for the
+/// caller to settle: `succeed` once the change commits, or `release`.
+pub(crate) async fn step_up(
+    db: &Db,
+    settings: &AuthSettings,
+    user: &users::Model,
+    password: &str,
+    request: &RequestMeta,
+) -> Result<(Reservation, Keys), DomainError> {
+    let now = storable_time(Utc::now());
+    let keys = Keys::new(&user.username, request.ip.as_deref());
+    let attempt = throttle::reserve(db.conn(), settings, &keys, now).await?;
+    if !check_password(user.password_hash.clone(), password.to_owned()).await? {
+        attempt.fail(db.conn(), settings, now).await?;
+        return Err(wrong_password());
+    }
+    Ok((attempt, keys))
+}
+
+fn wrong_password() -> DomainError {
     let message = "the current password is wrong";
     DomainError::Invalid {
         code: "wrong_password",
@@ -98,13 +118,8 @@ pub async fn enroll(
     if user.totp_enabled_at.is_some() {
         return Err(DomainError::conflict("mfa_already_enabled", "two-factor authentication is already on"));
     }
+    let (attempt, keys) = step_up(db, settings, &user, password, request).await?;
     let now = storable_time(Utc::now());
-    let keys = Keys::new(&user.username, request.ip.as_deref());
-    let attempt = throttle::reserve(db.conn(), settings, &keys, now).await?;
-    if !check_password(user.password_hash.clone(), password.to_owned()).await? {
-        attempt.fail(db.conn(), settings, now).await?;
-        return Err(wrong_password());
-    }
     let encoded = Secret::generate().to_base32();
     let uri = totp(&encoded, &user.username)?
         .to_url()
