@@ -31,6 +31,8 @@ interface DataTableProps<Row> {
   interactive?: boolean;
   /** After the table, inside its scroll box: "20 of 45 shown", a footer. */
   footer?: ReactNode;
+  /** A table inside a dialog scrolls within a shorter box. */
+  short?: boolean;
 }
 
 function classes(...names: (string | false | undefined)[]): string | undefined {
@@ -39,11 +41,11 @@ function classes(...names: (string | false | undefined)[]): string | undefined {
 }
 
 /** Every table of the console: one header row, one row per item, and its empty state. */
-export function DataTable<Row>({ rows, columns, rowKey, empty, caption, rowClassName, interactive = false, footer }: DataTableProps<Row>) {
+export function DataTable<Row>({ rows, columns, rowKey, empty, caption, rowClassName, interactive = false, footer, short = false }: DataTableProps<Row>) {
   if (rows.length === 0) return typeof empty === 'string' ? <EmptyState title={empty} /> : <>{empty}</>;
   const shown = columns.filter((column) => column.shown !== false);
   return (
-    <div className="table-scroll">
+    <div className={classes('table-scroll', short && 'table-scroll--short')}>
       <table className={classes('table', interactive && 'table--interactive')}>
         {caption && <caption className="visually-hidden">{caption}</caption>}
         <thead>
