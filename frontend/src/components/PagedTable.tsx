@@ -4,9 +4,11 @@ import { DataTable, type Column } from './DataTable';
 import { LoadMoreFooter, type KeysetPages } from './LoadMoreFooter';
 import { EmptyState, ErrorState, LoadingState } from './states';
 
+/** A list's infinite query: its state decides between loading, error, empty and the table. */
+export type ListQuery = KeysetPages & { isPending: boolean; isError: boolean; refetch: () => Promise<unknown> };
+
 interface PagedTableProps<Row extends { id: number }> {
-  /** The list's infinite query: its state decides between loading, error, empty and the table. */
-  pages: KeysetPages & { isPending: boolean; isError: boolean; refetch: () => Promise<unknown> };
+  pages: ListQuery;
   rows: readonly Row[];
   columns: readonly Column<Row>[];
   /** Plural, lower case: "products". */

@@ -1,13 +1,12 @@
 import type { Column } from '@/components/DataTable';
 import { selectedRowClass, selectionColumn } from '@/components/DataTable';
-import type { KeysetPages } from '@/components/LoadMoreFooter';
-import { PagedTable } from '@/components/PagedTable';
+import { PagedTable, type ListQuery } from '@/components/PagedTable';
 import type { Selection } from '@/lib/use-selection';
 
 export type { Column } from '@/components/DataTable';
 
 interface CatalogTableProps<Row extends { id: number }> {
-  pages: KeysetPages & { isPending: boolean; isError: boolean; refetch: () => Promise<unknown> };
+  pages: ListQuery;
   rows: readonly Row[];
   columns: readonly Column<Row>[];
   /** Plural, lower case: "products". */

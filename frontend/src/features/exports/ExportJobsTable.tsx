@@ -4,8 +4,7 @@ import { Link } from 'react-router';
 import type { ExportJob } from '@/api/types';
 import { Button } from '@/components/Button';
 import { selectedRowClass, selectionColumn, type Column } from '@/components/DataTable';
-import type { KeysetPages } from '@/components/LoadMoreFooter';
-import { PagedTable } from '@/components/PagedTable';
+import { PagedTable, type ListQuery } from '@/components/PagedTable';
 import { RelativeTime } from '@/components/RelativeTime';
 import { StatusBadge } from '@/components/StatusBadge';
 import { formatBytes, formatNumber, humanize } from '@/lib/format';
@@ -13,7 +12,7 @@ import { useTenantName } from '@/lib/tenants';
 import type { Selection } from '@/lib/use-selection';
 
 interface ExportJobsTableProps {
-  pages: KeysetPages & { isPending: boolean; isError: boolean; refetch: () => Promise<unknown> };
+  pages: ListQuery;
   jobs: readonly ExportJob[];
   filtered: boolean;
   emptyHint?: ReactNode;
