@@ -284,6 +284,19 @@ pub async fn eventually<T: Debug>(
     }
 }
 
+/// A wait that never ends fails the test, saying what it waited for and what it saw last.
+#[tokio::test]
+async fn eventually_gives_up_naming_what_it_awaited_and_what_it_saw_last() {
+    let mut looks = 0;
+    let count = async || {
+        looks += 1;
+        TestResult::Ok(looks)
+    };
+    let outcome = eventually("the count to reach 1000", Duration::from_millis(100), count, |n| *n >= 1000).await;
+    let message = outcome.err().map(|error| error.to_string()).unwrap_or_default();
+    assert!(message.starts_with("the count to reach 1000: not within 100ms; last seen: "), "{message}");
+}
+
 /// A database of its own for one test; removed when dropped.
 pub struct TestDatabase {
     pub url: String,

@@ -236,7 +236,8 @@ async fn partners_get_their_own_tenants_series_and_dashboard_only() -> TestResul
 }
 
 /// Every widget of a partner's dashboard as the console reads it: one export waiting, one that
-/// failed, the audit entries they left, and 14 days of KPIs (none computed yet).
+/// failed (its error in the words a tenant may read), the audit entries they left, and 14 days
+/// of KPIs (none computed yet).
 #[tokio::test]
 async fn a_partners_dashboard_has_every_widget() -> TestResult {
     let app = TestApp::spawn().await?;

@@ -188,7 +188,7 @@ async fn the_queue_table_keeps_no_doorbell_that_rang() -> TestResult {
         ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
     );
     eventually(
-        &format!("3 exports DONE and no doorbell left in {table} (seen: exports done, doorbells)"),
+        &format!("(exports DONE, doorbells left in {table}) to be (3, 0)"),
         Duration::from_secs(30),
         async || Ok((app.count(&finished).await?, app.count(&doorbells).await?)),
         |seen| *seen == (3, 0),
