@@ -2,8 +2,6 @@
 //! it, nothing secret inside, tampering detected by `opsdeck audit verify`, partners confined to
 //! their tenant, exports that match the list, and retention that keeps the chain verifiable.
 
-use std::process::{Command, Output, Stdio};
-
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use opsdeck_domain::{
     Db,
@@ -20,7 +18,10 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestDatabase, TestResult};
+use crate::{
+    helpers::{TestApp, TestDatabase, TestResult},
+    process::opsdeck,
+};
 
 // ---- helpers ------------------------------------------------------------------------------
 
@@ -197,20 +198,9 @@ async fn write_history(db: &Db, ages_in_days: &[i64]) -> TestResult {
     Ok(())
 }
 
-/// Runs the `opsdeck` binary against `database` with only the given variables set.
-fn opsdeck(database: &TestDatabase, args: &[&str], vars: &[(&str, &str)]) -> TestResult<Output> {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
-    command.args(args).stdin(Stdio::null());
-    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("OPSDECK_")) {
-        command.env_remove(name);
-    }
-    command.env("OPSDECK_DATABASE_URL", &database.url).envs(vars.iter().copied());
-    Ok(command.output()?)
-}
-
 /// `opsdeck audit verify`: Ok(stdout) when the chain holds, Err(stderr) when it does not.
 fn verify(database: &TestDatabase) -> TestResult<Result<String, String>> {
-    let output = opsdeck(database, &["audit", "verify"], &[])?;
+    let output = opsdeck(&["audit", "verify"], &[("OPSDECK_DATABASE_URL", &database.url)])?;
     let stdout = String::from_utf8_lossy(&output.stdout).trim().to_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -600,6 +590,7 @@ async fn the_download_renders_every_entry_exactly_as_its_record() -> TestResult 
 #[tokio::test]
 async fn prune_deletes_old_entries_in_chunks_and_the_chain_still_verifies() -> TestResult {
     let database = TestDatabase::fresh().await?;
+    let vars = [("OPSDECK_DATABASE_URL", database.url.as_str())];
     let db = Db::connect(&database.url, 2).await?;
     // ids 1..=1003: 200 days old; 1004-1005: 120; 1006: 10; 1007: 130 (older than its
     // predecessor, as after a clock step); 1008: today.
@@ -609,18 +600,18 @@ async fn prune_deletes_old_entries_in_chunks_and_the_chain_still_verifies() -> T
     assert_eq!(verify(&database)?, Ok("audit chain verified: 1008 entries (ids 1..1008)".to_owned()));
 
     // The default comes from the configuration. Two chunks: two `audit_log.prune` entries.
-    let pruned = opsdeck(&database, &["audit", "prune"], &[("OPSDECK_AUDIT_RETENTION_DAYS", "150")])?;
+    let pruned = opsdeck(&["audit", "prune"], &[vars[0], ("OPSDECK_AUDIT_RETENTION_DAYS", "150")])?;
     assert!(pruned.status.success(), "{}", String::from_utf8_lossy(&pruned.stderr));
     assert!(String::from_utf8_lossy(&pruned.stdout).starts_with("audit log pruned: 1003 entries older than"));
     assert_eq!(verify(&database)?, Ok("audit chain verified: 7 entries (ids 1004..1010)".to_owned()));
 
-    let pruned = opsdeck(&database, &["audit", "prune", "--older-than-days", "90"], &[])?;
+    let pruned = opsdeck(&["audit", "prune", "--older-than-days", "90"], &vars)?;
     assert!(String::from_utf8_lossy(&pruned.stdout).starts_with("audit log pruned: 2 entries"));
     assert_eq!(verify(&database)?, Ok("audit chain verified: 6 entries (ids 1006..1011)".to_owned()));
     let kept = "SELECT COUNT(*) FROM audit_log WHERE id IN (1006, 1007, 1008)";
     assert_eq!(scalar(&db, kept).await?, 3, "newer entries, and the old one behind them, are kept");
 
-    let again = opsdeck(&database, &["audit", "prune", "--older-than-days", "90"], &[])?;
+    let again = opsdeck(&["audit", "prune", "--older-than-days", "90"], &vars)?;
     assert!(String::from_utf8_lossy(&again.stdout).starts_with("audit log pruned: 0 entries"));
     append_entries(&db, 1, numbered).await?;
     assert_eq!(verify(&database)?, Ok("audit chain verified: 7 entries (ids 1006..1012)".to_owned()));
@@ -628,7 +619,7 @@ async fn prune_deletes_old_entries_in_chunks_and_the_chain_still_verifies() -> T
         "SELECT COUNT(*) FROM audit_log WHERE action = 'audit_log.prune' AND metadata LIKE '%\"deleted\":2%'";
     assert_eq!(scalar(&db, metadata).await?, 1, "each prune is on record");
 
-    let refused = opsdeck(&database, &["audit", "prune", "--older-than-days", "0"], &[])?;
+    let refused = opsdeck(&["audit", "prune", "--older-than-days", "0"], &vars)?;
     assert_eq!(refused.status.code(), Some(2));
     Ok(())
 }
@@ -636,11 +627,12 @@ async fn prune_deletes_old_entries_in_chunks_and_the_chain_still_verifies() -> T
 #[tokio::test]
 async fn prune_never_erases_a_broken_entry() -> TestResult {
     let database = TestDatabase::fresh().await?;
+    let vars = [("OPSDECK_DATABASE_URL", database.url.as_str())];
     let db = Db::connect(&database.url, 2).await?;
     write_history(&db, &[200, 200, 200, 0]).await?;
     db.conn().execute_unprepared(r#"UPDATE audit_log SET metadata = '{"n":0}' WHERE id = 2"#).await?;
 
-    let pruned = opsdeck(&database, &["audit", "prune"], &[])?;
+    let pruned = opsdeck(&["audit", "prune"], &vars)?;
     assert!(String::from_utf8_lossy(&pruned.stdout).starts_with("audit log pruned: 1 entry"));
     let failure = verify(&database)?.err().unwrap_or_default();
     assert!(failure.starts_with("error: audit chain broken at entry 2: its contents do not match"), "{failure}");
