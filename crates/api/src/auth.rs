@@ -28,7 +28,11 @@ use opsdeck_domain::{
 };
 use tracing_actix_web::RequestId;
 
-use crate::{problem::ApiError, state::AppState};
+use crate::{
+    contract::Contract,
+    problem::{self, ApiError},
+    state::AppState,
+};
 
 /// What the middleware found out about the request's credentials.
 #[derive(Clone)]
@@ -152,7 +156,9 @@ pub mod perm {
     );
 }
 
-/// The request as the audit log records it, with the client's address (see [`client_address`]).
+/// The request as the audit log records it, with the client's address (see [`client_address`])
+/// and the status the request answers with: its operation's declared success, or the status of
+/// the domain error that ends it.
 pub struct Meta(pub RequestMeta);
 
 impl FromRequest for Meta {
@@ -201,11 +207,18 @@ pub fn request_meta(req: &HttpRequest) -> RequestMeta {
         Some(state) => client_address(peer.ip(), forwarded.into_iter(), &state.settings.http),
         None => peer.ip(),
     });
+    let contract = req.app_data::<web::Data<Contract>>();
+    let status = match (contract, crate::route::pattern(req)) {
+        (Some(contract), Some(pattern)) => contract.success_status(req.method(), &pattern),
+        _ => None,
+    };
     RequestMeta {
         ip: ip.map(|ip| ip.to_string()),
         method: Some(req.method().to_string()),
         path: Some(req.path().to_owned()),
         request_id: req.extensions().get::<RequestId>().map(ToString::to_string),
+        status,
+        error_status: Some(problem::status_of),
     }
 }
 

@@ -39,7 +39,7 @@ export function AuditLogTable({ entries, showTenant }: { entries: readonly Audit
               {showTenant && <td>{entry.tenant_id === null || entry.tenant_id === undefined ? '—' : tenantName(entry.tenant_id)}</td>}
               <td className="nowrap">{entry.ip ?? '—'}</td>
               <td>
-                <OutcomeBadge outcome={entry.outcome} />
+                <OutcomeBadge outcome={entry.outcome} status={entry.status} reason={entry.reason} />
               </td>
             </tr>
           ))}

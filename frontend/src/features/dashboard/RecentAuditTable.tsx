@@ -39,7 +39,7 @@ export function RecentAuditTable({ entries }: { entries: readonly AuditLogEntry[
                 </Link>
               </td>
               <td>
-                <OutcomeBadge outcome={entry.outcome} />
+                <OutcomeBadge outcome={entry.outcome} status={entry.status} reason={entry.reason} />
               </td>
             </tr>
           ))}
