@@ -24,11 +24,11 @@ use opsdeck_domain::{
     access::{Caller, Permission, Scope},
     audit::RequestMeta,
     auth::authenticate::caller_from_bearer,
-    config::HttpSettings,
 };
 use tracing_actix_web::RequestId;
 
 use crate::{
+    config::HttpSettings,
     contract::Contract,
     problem::{self, ApiError},
     state::AppState,
@@ -204,7 +204,7 @@ pub fn request_meta(req: &HttpRequest) -> RequestMeta {
         .flat_map(|value| value.split(','))
         .collect();
     let ip = req.peer_addr().map(|peer| match state {
-        Some(state) => client_address(peer.ip(), forwarded.into_iter(), &state.settings.http),
+        Some(state) => client_address(peer.ip(), forwarded.into_iter(), &state.http),
         None => peer.ip(),
     });
     let contract = req.app_data::<web::Data<Contract>>();
@@ -224,14 +224,13 @@ pub fn request_meta(req: &HttpRequest) -> RequestMeta {
 
 #[cfg(test)]
 mod tests {
-    use opsdeck_domain::config::Settings;
-
     use super::*;
+    use crate::config::Config;
 
     fn client(peer: &str, forwarded: &str) -> String {
         let vars = [("OPSDECK_TRUSTED_PROXIES".to_owned(), "127.0.0.1, 10.0.0.0/8".to_owned())];
-        let settings = Settings::from_vars(vars).map_err(|e| e.to_string());
-        let http = settings.map(|s| s.http).unwrap_or_else(|e| panic!("{e}"));
+        let config = Config::from_vars(vars).map_err(|e| e.to_string());
+        let http = config.map(|c| c.http).unwrap_or_else(|e| panic!("{e}"));
         let peer = peer.parse().unwrap_or_else(|e| panic!("{e}"));
         client_address(peer, forwarded.split(',').filter(|e| !e.is_empty()), &http).to_string()
     }
