@@ -460,7 +460,7 @@ async fn filters_narrow_the_list() -> TestResult {
     assert_eq!(patch.status(), StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     let later = Utc::now();
-    append_entries(&app.db, 2, |_| AuditEvent::new("tenants.bogus", 200)).await?;
+    append_entries(&app.db, 2, |_| AuditEvent::succeeded("tenants.bogus")).await?;
     let root_id = scalar(&app.db, "SELECT id FROM users WHERE username = 'root'").await?;
 
     let actions = |items: Vec<Value>| -> Vec<String> {
