@@ -8,8 +8,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use opsdeck_domain::{
     Db,
     audit::{
-        self, AuditActor, AuditEvent, RequestMeta,
-        AuditOutcome,
+        self, AuditActor, AuditEvent, AuditOutcome, RequestMeta,
         chain::{CanonicalEntry, HashVersion, canonical_time, entry_hash, storable_time},
     },
     enums::Role,
@@ -701,7 +700,14 @@ async fn refused_mutations_are_recorded_with_the_caller() -> TestResult {
         seen,
         vec![
             refused("request.forbidden", "sam", "POST", "/api/v1/tenants", 403, "forbidden"),
-            refused("request.unauthenticated", "anonymous", "DELETE", "/api/v1/tokens/1", 401, "authentication_required"),
+            refused(
+                "request.unauthenticated",
+                "anonymous",
+                "DELETE",
+                "/api/v1/tokens/1",
+                401,
+                "authentication_required"
+            ),
         ],
         "unrouted scanner noise and cookie-less session checks are not recorded"
     );

@@ -45,7 +45,11 @@ impl Config {
 
     fn from_variables(vars: &Variables) -> Result<Self, ConfigError> {
         let unrecognised_variables = vars.unrecognised(&[KNOWN_VARIABLES, VARIABLES].concat())?;
-        Ok(Self { settings: Settings::from_variables(vars)?, http: HttpSettings::from_variables(vars)?, unrecognised_variables })
+        Ok(Self {
+            settings: Settings::from_variables(vars)?,
+            http: HttpSettings::from_variables(vars)?,
+            unrecognised_variables,
+        })
     }
 }
 

@@ -95,7 +95,15 @@ pub struct AuditEvent {
 
 impl AuditEvent {
     pub fn new(action: &'static str, outcome: AuditOutcome) -> Self {
-        Self { action, target_type: None, target_id: None, tenant_id: None, outcome, reason: None, metadata: Value::Null }
+        Self {
+            action,
+            target_type: None,
+            target_id: None,
+            tenant_id: None,
+            outcome,
+            reason: None,
+            metadata: Value::Null,
+        }
     }
 
     pub fn succeeded(action: &'static str) -> Self {

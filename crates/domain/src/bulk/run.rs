@@ -373,7 +373,9 @@ async fn finish(db: &Db, settings: &WorkerSettings, claim: &Claim, outcome: &Out
             metadata["error"] = serde_json::Value::String(error.clone());
         }
         let event = match job.status {
-            BulkJobStatus::Failed => AuditEvent::failed("bulk_job.finish", job.public_error.as_deref().unwrap_or("failed")),
+            BulkJobStatus::Failed => {
+                AuditEvent::failed("bulk_job.finish", job.public_error.as_deref().unwrap_or("failed"))
+            }
             _ => AuditEvent::succeeded("bulk_job.finish"),
         };
         audit::append(
