@@ -22,6 +22,11 @@ pub const VARIABLES: &[&str] = &[
     "OPSDECK_WORKER_BIND",
 ];
 
+/// Whether `name` is a variable of either layer (webhook secrets aside).
+pub fn is_known(name: &str) -> bool {
+    KNOWN_VARIABLES.contains(&name) || VARIABLES.contains(&name)
+}
+
 /// Everything a process of opsdeck is configured with.
 #[derive(Debug, Clone)]
 pub struct Config {
