@@ -47,12 +47,12 @@ impl ApiError {
     /// The problem's stable `code`.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Http { code, .. } => *code,
+            Self::Http { code, .. } => code,
             Self::Domain(error) => match error {
                 DomainError::NotFound(_) => "not_found",
                 DomainError::Invalid { code, .. }
                 | DomainError::Conflict { code, .. }
-                | DomainError::Unauthenticated { code, .. } => *code,
+                | DomainError::Unauthenticated { code, .. } => code,
                 DomainError::Forbidden(_) => "forbidden",
                 DomainError::MfaEnrollmentRequired => "mfa_enrollment_required",
                 DomainError::TenantSuspended => "tenant_suspended",
