@@ -123,6 +123,13 @@ async fn an_audit_chain_written_before_outcomes_verifies_after_the_migration() -
     let report = audit::verify::verify(&db).await?;
     assert_eq!((report.broken, report.entries, report.last_id), (None, 6, Some(6)));
 
+    // A new entry cannot pass for an old one, whose hash covers less.
+    db.conn().execute_unprepared("UPDATE audit_log SET hash_version = 1 WHERE id = 6").await?;
+    let downgraded = audit::verify::verify(&db).await?.broken.ok_or("a downgraded entry verified")?;
+    assert_eq!(downgraded.id, 6);
+    assert!(downgraded.reason.contains("hash version 1 cannot follow"), "{}", downgraded.reason);
+    db.conn().execute_unprepared("UPDATE audit_log SET hash_version = 2 WHERE id = 6").await?;
+
     // An old entry's outcome is covered too: it must be the one its status implies.
     db.conn().execute_unprepared("UPDATE audit_log SET outcome = 'succeeded' WHERE id = 2").await?;
     assert_eq!(audit::verify::verify(&db).await?.broken.map(|broken| broken.id), Some(2));
