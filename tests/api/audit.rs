@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use opsdeck_domain::{
     Db,
     audit::{
-        self, AuditActor, AuditEvent, RequestMeta,
-        chain::{CanonicalEntry, canonical_time, entry_hash, storable_time},
+        self, AuditActor, AuditEvent, AuditOutcome, RequestMeta,
+        chain::{CanonicalEntry, HashVersion, canonical_time, entry_hash, storable_time},
     },
     enums::Role,
 };
@@ -122,7 +122,7 @@ async fn append_entries(db: &Db, count: usize, event: impl Fn(usize) -> AuditEve
 }
 
 fn numbered(n: usize) -> AuditEvent {
-    AuditEvent::new("test.event", 200).metadata(json!({"n": n}))
+    AuditEvent::succeeded("test.event").metadata(json!({"n": n}))
 }
 
 /// Inserts a well-formed entry by hand (as an attacker with database access could) and
@@ -146,7 +146,9 @@ async fn insert_entry(db: &Db, id: i64, at: DateTime<Utc>, prev_hash: &str) -> T
             target_type: None,
             target_id: None,
             request_id: None,
-            outcome: Some(200),
+            status: None,
+            outcome: AuditOutcome::Succeeded,
+            reason: None,
             metadata: &metadata,
         },
     );
@@ -162,6 +164,7 @@ async fn insert_entry(db: &Db, id: i64, at: DateTime<Utc>, prev_hash: &str) -> T
             "metadata",
             "prev_hash",
             "hash",
+            "hash_version",
         ])
         .values([
             id.into(),
@@ -169,10 +172,11 @@ async fn insert_entry(db: &Db, id: i64, at: DateTime<Utc>, prev_hash: &str) -> T
             "system".into(),
             "history".into(),
             "test.history".into(),
-            200i32.into(),
+            "succeeded".into(),
             metadata.into(),
             prev_hash.into(),
             hash.clone().into(),
+            HashVersion::CURRENT.stored().into(),
         ])?
         .to_owned();
     db.conn().execute(&insert).await?;
@@ -445,7 +449,7 @@ async fn filters_narrow_the_list() -> TestResult {
     assert_eq!(patch.status(), StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     let later = Utc::now();
-    append_entries(&app.db, 2, |_| AuditEvent::new("tenants.bogus", 200)).await?;
+    append_entries(&app.db, 2, |_| AuditEvent::succeeded("tenants.bogus")).await?;
     let root_id = scalar(&app.db, "SELECT id FROM users WHERE username = 'root'").await?;
 
     let actions = |items: Vec<Value>| -> Vec<String> {
@@ -530,7 +534,8 @@ async fn the_export_has_the_lists_rows_and_is_itself_on_record() -> TestResult {
     let on_record = list_all(&app, &root, &[("action_prefix", "audit_log.export".into())], 50).await?;
     assert_eq!(on_record.len(), 2);
     assert_eq!(on_record[1]["metadata"], json!({"action_prefix": "tenant.", "tenant_id": null}));
-    assert_eq!(on_record[1]["outcome"], 200);
+    assert_eq!(on_record[1]["outcome"], "succeeded");
+    assert_eq!(on_record[1]["status"], 200, "the operation's declared success");
     assert_eq!(on_record[1]["actor_label"], "root");
     assert_eq!(on_record[1]["method"], "GET");
     assert!(audit::verify::verify(&app.db).await?.broken.is_none());
@@ -558,8 +563,8 @@ async fn the_download_renders_every_entry_exactly_as_its_record() -> TestResult 
     app.db
         .conn()
         .execute_unprepared(
-            "UPDATE audit_log SET actor_label = '=1+1', path = '-x', ip = NULL, outcome = NULL, \
-             target_id = '@t', request_id = 'Zoë ✓', metadata = '{\"a\":\"b,\\\"c\\\"\nd\"}' \
+            "UPDATE audit_log SET actor_label = '=1+1', path = '-x', ip = NULL, status = NULL, \
+             reason = '+r', target_id = '@t', request_id = 'Zoë ✓', metadata = '{\"a\":\"b,\\\"c\\\"\nd\"}' \
              WHERE id = 500",
         )
         .await?;
@@ -660,10 +665,12 @@ async fn refused_mutations_are_recorded_with_the_caller() -> TestResult {
         .conn()
         .query_all_raw(Statement::from_string(
             app.db.backend(),
-            "SELECT action, actor_label, method, path, outcome FROM audit_log WHERE action LIKE 'request.%' ORDER BY id",
+            "SELECT action, actor_label, method, path, status, outcome, reason FROM audit_log \
+             WHERE action LIKE 'request.%' ORDER BY id",
         ))
         .await?;
-    let seen: Vec<(String, String, String, String, i32)> = rows
+    type Seen = (String, String, String, String, i32, String, Option<String>);
+    let seen: Vec<Seen> = rows
         .iter()
         .map(|r| {
             Ok((
@@ -671,15 +678,28 @@ async fn refused_mutations_are_recorded_with_the_caller() -> TestResult {
                 r.try_get::<String>("", "actor_label")?,
                 r.try_get::<String>("", "method")?,
                 r.try_get::<String>("", "path")?,
-                r.try_get::<i32>("", "outcome")?,
+                r.try_get::<i32>("", "status")?,
+                r.try_get::<String>("", "outcome")?,
+                r.try_get::<Option<String>>("", "reason")?,
             ))
         })
         .collect::<Result<_, sea_orm::DbErr>>()?;
+    let refused = |action: &str, actor: &str, method: &str, path: &str, status: i32, reason: &str| -> Seen {
+        let reason = Some(reason.to_owned());
+        (action.into(), actor.into(), method.into(), path.into(), status, "refused".into(), reason)
+    };
     assert_eq!(
         seen,
         vec![
-            ("request.forbidden".into(), "sam".into(), "POST".into(), "/api/v1/tenants".into(), 403),
-            ("request.unauthenticated".into(), "anonymous".into(), "DELETE".into(), "/api/v1/tokens/1".into(), 401),
+            refused("request.forbidden", "sam", "POST", "/api/v1/tenants", 403, "forbidden"),
+            refused(
+                "request.unauthenticated",
+                "anonymous",
+                "DELETE",
+                "/api/v1/tokens/1",
+                401,
+                "authentication_required"
+            ),
         ],
         "unrouted scanner noise and cookie-less session checks are not recorded"
     );

@@ -199,6 +199,20 @@ async fn a_ten_percent_discount_on_ten_thousand_products_changes_every_price_exa
         ))
         .await?;
     assert_eq!(audited, 2, "start and finish are audited with their counts");
+    let finished = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE target_id = '{id}' AND action = 'bulk_job.finish' \
+             AND outcome = 'succeeded' AND status IS NULL"
+        ))
+        .await?;
+    assert_eq!(finished, 1, "the worker's entry answers no request: no status");
+    let started = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE target_id = '{id}' AND action = 'bulk_job.start' \
+             AND outcome = 'succeeded' AND status = 202"
+        ))
+        .await?;
+    assert_eq!(started, 1, "the request's entry has the status it was answered with");
 
     // The same rows with a raw chunked UPDATE (500 per transaction), for the rate's yardstick.
     let ids: Vec<i64> = {

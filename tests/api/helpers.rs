@@ -20,7 +20,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use opsdeck_api::Application;
+use opsdeck_api::{Application, config::Config};
 use opsdeck_domain::{
     Db,
     config::Settings,
@@ -78,14 +78,15 @@ impl TestApp {
             ("OPSDECK_KPI_SCHEDULE".to_owned(), "0 0 0 1 1 * 2099".to_owned()),
         ];
         vars.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-        let settings = Arc::new(Settings::from_vars(vars)?);
+        let config = Config::from_vars(vars)?;
+        let settings = Arc::new(config.settings);
         let db = Db::connect(&database.url, 5).await?;
         let server_statements = Arc::new(AtomicU64::new(0));
         let counter = server_statements.clone();
         let observed = db.observed(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
-        let application = Application::build(settings.clone(), observed)?;
+        let application = Application::build(settings.clone(), Arc::new(config.http), observed)?;
         let address = format!("http://127.0.0.1:{}", application.port());
         tokio::spawn(application.run_until_stopped());
         let client =

@@ -68,7 +68,9 @@ async fn an_unknown_user_and_a_wrong_password_get_the_same_answer() -> TestResul
     let second: Value = unknown_user.json().await?;
     assert_eq!(first["status"], 401);
     assert_eq!((&first["code"], &first["detail"]), (&second["code"], &second["detail"]));
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login_failed'").await?, 2);
+    let refused = "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login_failed' \
+                   AND status = 401 AND outcome = 'refused' AND reason = 'bad_credentials'";
+    assert_eq!(app.count(refused).await?, 2);
     Ok(())
 }
 
@@ -187,7 +189,9 @@ async fn refresh_rotates_and_a_reused_refresh_token_ends_the_whole_session() -> 
     assert_eq!(problem(replay).await?, (StatusCode::UNAUTHORIZED, "invalid_refresh_token"));
     let legitimate = app.client.post(app.url("/api/v1/auth/refresh")).send().await?;
     assert_eq!(legitimate.status(), StatusCode::UNAUTHORIZED, "the newest token of the family died too");
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.refresh_reuse_detected'").await?, 1);
+    let detected = "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.refresh_reuse_detected' \
+                    AND status = 401 AND outcome = 'refused' AND reason = 'refresh_token_reused'";
+    assert_eq!(app.count(detected).await?, 1);
     Ok(())
 }
 
@@ -225,6 +229,9 @@ async fn repeated_failures_throttle_even_the_right_password() -> TestResult {
     assert!((1..=900).contains(&retry_after), "{retry_after}");
     assert_eq!(problem(throttled).await?.code, "too_many_requests");
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login_failed'").await?, 4);
+    let throttled = "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login_failed' \
+                     AND status = 429 AND outcome = 'refused' AND reason = 'throttled'";
+    assert_eq!(app.count(throttled).await?, 1);
     Ok(())
 }
 

@@ -191,13 +191,13 @@ async fn forged_stale_and_malformed_deliveries_are_refused_audited_and_not_store
     assert_eq!(shapeless.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     assert_eq!(app.count("SELECT COUNT(*) FROM webhook_events").await?, 0, "nothing refused is stored");
-    let rejected = app
-        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'webhook.signature_rejected' AND outcome = 401")
-        .await?;
+    let rejected = "SELECT COUNT(*) FROM audit_log WHERE action = 'webhook.signature_rejected' \
+                    AND status = 401 AND outcome = 'refused'";
+    let rejected = app.count(rejected).await?;
     // One source within a minute: the first is on record at once, the others are counted into
     // one entry when the minute ends (hardening.rs, refusal_digest.rs).
     assert_eq!(rejected, 1, "the first forged delivery is on record at once");
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'request.%' AND outcome = 401").await?, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'request.%' AND status = 401").await?, 0);
     let entry = text(
         &app,
         "SELECT metadata FROM audit_log WHERE action = 'webhook.signature_rejected' AND path = '/api/v1/webhooks/payments' \

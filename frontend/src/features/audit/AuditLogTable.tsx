@@ -37,7 +37,7 @@ export function AuditLogTable({ entries, showTenant }: { entries: readonly Audit
       cell: (entry) => (entry.tenant_id === null || entry.tenant_id === undefined ? '—' : tenantName(entry.tenant_id)),
     },
     { header: 'IP', cellClassName: 'nowrap', cell: (entry) => entry.ip ?? '—' },
-    { header: 'Outcome', cell: (entry) => <OutcomeBadge outcome={entry.outcome} /> },
+    { header: 'Outcome', cell: (entry) => <OutcomeBadge outcome={entry.outcome} status={entry.status} reason={entry.reason} /> },
   ];
   return <DataTable rows={entries} columns={columns} rowKey={(entry) => entry.id} empty="No audit entries" />;
 }

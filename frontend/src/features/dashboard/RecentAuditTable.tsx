@@ -22,7 +22,7 @@ const columns: Column<AuditLogEntry>[] = [
       </Link>
     ),
   },
-  { header: 'Outcome', cell: (entry) => <OutcomeBadge outcome={entry.outcome} /> },
+  { header: 'Outcome', cell: (entry) => <OutcomeBadge outcome={entry.outcome} status={entry.status} reason={entry.reason} /> },
 ];
 
 export function RecentAuditTable({ entries }: { entries: readonly AuditLogEntry[] }) {
