@@ -11,7 +11,6 @@ use crate::{
     Db, DomainError,
     access::{Caller, Permission, Scope},
     audit::query::AuditEntry,
-    catalog::scoped,
     db::ConstantRead,
     entities::{
         articles, audit_log, bulk_jobs,
@@ -19,6 +18,7 @@ use crate::{
         export_jobs, webhook_events,
     },
     kpis::{DailyKpi, daily_series},
+    tenant_owned::scoped,
 };
 
 pub use crate::entities::bulk_jobs::Model as BulkJob;
