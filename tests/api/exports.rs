@@ -8,7 +8,6 @@ use opsdeck_domain::{
     jobs,
 };
 use reqwest::StatusCode;
-use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -377,6 +376,7 @@ async fn a_partner_reads_that_their_export_failed_but_not_the_internal_cause() -
 /// parses is an internal error, not a job that seems to export everything.
 #[tokio::test]
 async fn stored_filters_are_shown_as_given_and_a_corrupt_column_is_an_error() -> TestResult {
+    use sea_orm::ConnectionTrait;
     let app = TestApp::spawn().await?;
     let ops = app.signed_in("olga", Role::Ops, None).await?;
     let id = create(&app, &ops, json!({"dataset": "orders", "filters": {"status": "paid"}})).await?;
