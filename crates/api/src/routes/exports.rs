@@ -12,7 +12,7 @@ use opsdeck_domain::{
     exports::{self, ExportFilters, ExportJob, ExportListFilter, NewExport},
     jobs::ErrorAudience,
 };
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer, ser::SerializeStruct};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::extract::{Json, Query};
@@ -35,6 +35,7 @@ pub struct ExportJobView {
     pub dataset: ExportDataset,
     /// Always `csv` for now.
     pub format: String,
+    #[serde(serialize_with = "every_filter")]
     pub filters: ExportFilters,
     pub status: ExportJobStatus,
     /// Runs so far (a manual retry starts counting again).
@@ -52,6 +53,17 @@ pub struct ExportJobView {
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// A job's filters with the unset ones as `null`, as clients have always read them.
+fn every_filter<S: Serializer>(filters: &ExportFilters, serializer: S) -> Result<S::Ok, S::Error> {
+    // Destructured in full: a new filter does not compile until it is shown here too.
+    let ExportFilters { status, from, to } = filters;
+    let mut shown = serializer.serialize_struct("ExportFilterSet", 3)?;
+    shown.serialize_field("status", status)?;
+    shown.serialize_field("from", from)?;
+    shown.serialize_field("to", to)?;
+    shown.end()
 }
 
 impl ExportJobView {

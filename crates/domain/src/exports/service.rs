@@ -27,15 +27,19 @@ use crate::{
 pub use export_jobs::Model as ExportJob;
 
 /// What an export is limited to besides its tenant.
+// Stored and audited without the unset filters; the API shows them as `null`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = ExportFilterSet)]
 pub struct ExportFilters {
     /// Orders only: just orders in this status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OrderStatus>,
     /// Rows from this instant (orders and products: created; customers: signed up; audit log: occurred).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<DateTime<Utc>>,
     /// Rows before this instant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<DateTime<Utc>>,
 }
 
