@@ -55,7 +55,7 @@ pub struct ExportJobView {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-/// A job's filters with the unset ones as `null`, as clients have always read them.
+/// A job's filters, every one present: an unset filter reads as `null`.
 fn every_filter<S: Serializer>(filters: &ExportFilters, serializer: S) -> Result<S::Ok, S::Error> {
     // Destructured in full: a new filter does not compile until it is shown here too.
     let ExportFilters { status, from, to } = filters;

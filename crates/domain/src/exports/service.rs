@@ -27,7 +27,7 @@ use crate::{
 pub use export_jobs::Model as ExportJob;
 
 /// What an export is limited to besides its tenant.
-// Stored and audited without the unset filters; the API shows them as `null`.
+// Stored and audited without the unset filters.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = ExportFilterSet)]
