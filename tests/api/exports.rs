@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    helpers::{TestApp, TestResult, eventually, redacted},
+    helpers::{TestApp, TestResult, eventually, problem, redacted},
     s3::S3Server,
 };
 
@@ -369,5 +369,24 @@ async fn a_partner_reads_that_their_export_failed_but_not_the_internal_cause() -
     let cause = seen_by_staff["last_error"].as_str().unwrap_or_default();
     assert!(cause.starts_with("writing the export file failed"), "{cause}");
     worker.shutdown().await;
+    Ok(())
+}
+
+/// A job's filters read as they were given, unset ones as `null`; a filters column that no longer
+/// parses is an internal error, not a job that seems to export everything.
+#[tokio::test]
+async fn stored_filters_are_shown_as_given_and_a_corrupt_column_is_an_error() -> TestResult {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await?;
+    let ops = app.signed_in("olga", Role::Ops, None).await?;
+    let id = create(&app, &ops, json!({"dataset": "orders", "filters": {"status": "paid"}})).await?;
+    let job: Value = app.get_as(&ops, &format!("/api/v1/export-jobs/{id}")).await?.json().await?;
+    assert_eq!(job["filters"], json!({"status": "paid", "from": null, "to": null}));
+
+    app.db.conn().execute_unprepared(&format!("UPDATE export_jobs SET filters = 'not json' WHERE id = {id}")).await?;
+    let one = problem(app.get_as(&ops, &format!("/api/v1/export-jobs/{id}")).await?).await?;
+    assert_eq!(one, (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"));
+    let list = problem(app.get_as(&ops, "/api/v1/export-jobs").await?).await?;
+    assert_eq!(list, (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"));
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! articles and comments.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{ColumnTrait, Condition};
 
 use crate::{
     Db, DomainError,
@@ -13,61 +13,8 @@ use crate::{
         orders, products, shops,
     },
     pagination::{Page, PageRequest},
+    tenant_owned,
 };
-
-/// An entity whose rows belong to a tenant. Queries over it start from [`scoped`].
-pub(crate) trait TenantOwned: EntityTrait {
-    const TENANT: Self::Column;
-    const ID: Self::Column;
-    const NAME: &'static str;
-    fn id_of(model: &Self::Model) -> i64;
-}
-
-macro_rules! tenant_owned {
-    ($($module:ident => $name:literal),* $(,)?) => {$(
-        impl TenantOwned for $module::Entity {
-            const TENANT: $module::Column = $module::Column::TenantId;
-            const ID: $module::Column = $module::Column::Id;
-            const NAME: &'static str = $name;
-            fn id_of(model: &$module::Model) -> i64 {
-                model.id
-            }
-        }
-    )*};
-}
-
-tenant_owned!(
-    shops => "shop",
-    products => "product",
-    orders => "order",
-    customers => "customer",
-    articles => "article",
-    comments => "comment",
-);
-
-/// The only way to start a query over tenant-owned rows.
-pub(crate) fn scoped<E: TenantOwned>(scope: Scope) -> Select<E> {
-    scope.filter(E::find(), E::TENANT)
-}
-
-/// One row inside the scope; outside it, the row does not exist.
-pub(crate) async fn get<E: TenantOwned>(db: &Db, scope: Scope, id: i64) -> Result<E::Model, DomainError> {
-    scoped::<E>(scope).filter(E::ID.eq(id)).one(db.conn()).await?.ok_or(DomainError::NotFound(E::NAME))
-}
-
-/// A keyset page of rows inside the scope that match `filter`, newest first.
-pub(crate) async fn list<E: TenantOwned>(
-    db: &Db,
-    scope: Scope,
-    filter: Condition,
-    page: PageRequest,
-) -> Result<Page<E::Model>, DomainError> {
-    let mut query = scoped::<E>(scope).filter(filter).order_by_desc(E::ID).limit(page.limit + 1);
-    if let Some(before) = page.before_id {
-        query = query.filter(E::ID.lt(before));
-    }
-    Ok(Page::from_rows(query.all(db.conn()).await?, page, E::id_of))
-}
 
 /// `list_x` and `get_x` for each catalog resource: the public, scope-taking entry points.
 macro_rules! resource {
@@ -78,11 +25,11 @@ macro_rules! resource {
             filter: &$filter,
             page: PageRequest,
         ) -> Result<Page<$module::Model>, DomainError> {
-            list::<$module::Entity>(db, scope, filter.condition(), page).await
+            tenant_owned::list::<$module::Entity>(db.conn(), scope, filter.condition(), page).await
         }
 
         pub async fn $get(db: &Db, scope: Scope, id: i64) -> Result<$module::Model, DomainError> {
-            get::<$module::Entity>(db, scope, id).await
+            tenant_owned::get::<$module::Entity>(db.conn(), scope, id).await
         }
     };
 }

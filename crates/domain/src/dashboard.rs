@@ -5,13 +5,12 @@
 //! one each.
 
 use chrono::{Duration, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 
 use crate::{
     Db, DomainError,
     access::{Caller, Permission, Scope},
     audit::query::AuditEntry,
-    catalog::scoped,
     db::ConstantRead,
     entities::{
         articles, audit_log, bulk_jobs,
@@ -19,6 +18,7 @@ use crate::{
         export_jobs, webhook_events,
     },
     kpis::{DailyKpi, daily_series},
+    tenant_owned::scoped,
 };
 
 pub use crate::entities::bulk_jobs::Model as BulkJob;
@@ -42,8 +42,7 @@ pub struct Dashboard {
 pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> Result<Dashboard, DomainError> {
     let txn = db.begin_snapshot_read().await?;
     let exports = |statuses: Vec<ExportJobStatus>| {
-        scope
-            .filter(export_jobs::Entity::find(), export_jobs::Column::TenantId)
+        scoped::<export_jobs::Entity>(scope)
             .filter(export_jobs::Column::Status.is_in(statuses))
             .order_by_desc(export_jobs::Column::Id)
             .first_rows(20, &txn)
@@ -52,8 +51,7 @@ pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> 
     let active_exports = exports(vec![ExportJobStatus::Pending, ExportJobStatus::Running]).await?;
     let failed_webhooks = match caller.authorize(Permission::WebhooksRead) {
         Ok(_) => Some(
-            scope
-                .filter(webhook_events::Entity::find(), webhook_events::Column::TenantId)
+            scoped::<webhook_events::Entity>(scope)
                 .filter(webhook_events::Column::Status.eq(WebhookEventStatus::Failed))
                 .order_by_desc(webhook_events::Column::Id)
                 .first_rows_as::<WebhookEventSummary, _>(20, &txn)
@@ -61,8 +59,7 @@ pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> 
         ),
         Err(_) => None,
     };
-    let running_bulk_jobs = scope
-        .filter(bulk_jobs::Entity::find(), bulk_jobs::Column::TenantId)
+    let running_bulk_jobs = scoped::<bulk_jobs::Entity>(scope)
         .filter(bulk_jobs::Column::Status.is_in([BulkJobStatus::Pending, BulkJobStatus::Running]))
         .order_by_desc(bulk_jobs::Column::Id)
         .first_rows(20, &txn)
@@ -75,13 +72,7 @@ pub async fn load(db: &Db, caller: &Caller, scope: Scope, tz: chrono_tz::Tz) -> 
     let today = Utc::now().with_timezone(&tz).date_naive();
     let kpis = daily_series(&txn, scope, today - Duration::days(KPI_DAYS - 1), today).await?;
     let recent_audit = match caller.authorize(Permission::AuditRead) {
-        Ok(_) => {
-            scope
-                .filter(audit_log::Entity::find(), audit_log::Column::TenantId)
-                .order_by_desc(audit_log::Column::Id)
-                .first_rows(50, &txn)
-                .await?
-        }
+        Ok(_) => scoped::<audit_log::Entity>(scope).order_by_desc(audit_log::Column::Id).first_rows(50, &txn).await?,
         Err(_) => Vec::new(),
     };
     txn.commit().await?;

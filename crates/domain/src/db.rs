@@ -22,6 +22,18 @@ mod snapshot;
 pub use signals::JobSignal;
 pub use snapshot::SnapshotRead;
 
+/// Reads a JSON column the domain wrote. Text that does not parse is a corrupt row: an internal
+/// error naming the row (logged where it surfaces), never a default value.
+pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
+    table: &str,
+    column: &str,
+    id: i64,
+    text: &str,
+) -> Result<T, DomainError> {
+    serde_json::from_str(text)
+        .map_err(|error| DomainError::Internal(format!("{table}.{column} of row {id} is unreadable: {error}")))
+}
+
 type Observer = Arc<dyn Fn(&metric::Info<'_>) + Send + Sync>;
 
 /// A handle on the database; cheap to clone (a connection pool).

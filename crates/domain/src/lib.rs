@@ -32,6 +32,7 @@ pub mod jobs;
 pub mod kpis;
 pub mod pagination;
 pub mod schedule;
+mod tenant_owned;
 pub mod webhooks;
 
 pub use db::Db;

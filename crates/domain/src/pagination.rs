@@ -2,6 +2,7 @@
 //! as the first (no OFFSET, no COUNT).
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 use crate::DomainError;
 
@@ -44,6 +45,16 @@ impl<T> Page<T> {
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
+    }
+}
+
+/// Narrows `query` to the page asked for: newest first by `key`, below the cursor, with one
+/// row beyond the limit so that [`Page::from_rows`] can tell whether more follow.
+pub(crate) fn keyset<E: EntityTrait>(query: Select<E>, key: E::Column, page: PageRequest) -> Select<E> {
+    let query = query.order_by_desc(key).limit(page.limit + 1);
+    match page.before_id {
+        Some(before) => query.filter(key.lt(before)),
+        None => query,
     }
 }
 

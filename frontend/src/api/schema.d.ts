@@ -1310,13 +1310,22 @@ export interface components {
              *     previewed request and caller.
              */
             confirmation_token: string;
-            /** @example product.price_change */
+            /**
+             * @description `product.price_change` (`{"percent": -10}`: a decimal from -100 to 1000 with at most two
+             *     places; new prices are rounded half away from zero to whole minor units),
+             *     `product.set_visibility` (`{"visibility": "visible" | "hidden"}`), `article.publish`,
+             *     `article.unpublish`, `comment.approve`, `comment.remove` (no parameters).
+             * @example product.price_change
+             */
             action: string;
             params?: {
                 [key: string]: unknown;
             };
             target: components["schemas"]["BulkTarget"];
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Staff: one tenant's rows, or omit for all tenants. Partners: omit (always their own).
+             */
             tenant_id?: number | null;
         };
         CreateExport: {

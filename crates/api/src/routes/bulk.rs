@@ -51,51 +51,56 @@ impl BulkTarget {
     }
 }
 
-/// What to change.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BulkJobRequest {
-    /// `product.price_change` (`{"percent": -10}`: a decimal from -100 to 1000 with at most two
-    /// places; new prices are rounded half away from zero to whole minor units),
-    /// `product.set_visibility` (`{"visibility": "visible" | "hidden"}`), `article.publish`,
-    /// `article.unpublish`, `comment.approve`, `comment.remove` (no parameters).
-    #[schema(example = "product.price_change", max_length = 64)]
-    pub action: String,
-    #[serde(default)]
-    #[schema(value_type = std::collections::HashMap<String, Object>, additional_properties)]
-    pub params: Value,
-    pub target: BulkTarget,
-    /// Staff: one tenant's rows, or omit for all tenants. Partners: omit (always their own).
-    pub tenant_id: Option<i64>,
+/// Declares a request body that carries a bulk request: the body's own fields, then those of the
+/// request, declared here once.
+macro_rules! bulk_request_body {
+    ($(#[$attr:meta])* $name:ident { $($(#[$field_attr:meta])* $field:ident: $type:ty,)* }) => {
+        $(#[$attr])*
+        #[derive(Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$field_attr])* pub $field: $type,)*
+            /// `product.price_change` (`{"percent": -10}`: a decimal from -100 to 1000 with at most two
+            /// places; new prices are rounded half away from zero to whole minor units),
+            /// `product.set_visibility` (`{"visibility": "visible" | "hidden"}`), `article.publish`,
+            /// `article.unpublish`, `comment.approve`, `comment.remove` (no parameters).
+            #[schema(example = "product.price_change", max_length = 64)]
+            pub action: String,
+            #[serde(default)]
+            #[schema(value_type = std::collections::HashMap<String, Object>, additional_properties)]
+            pub params: Value,
+            pub target: BulkTarget,
+            /// Staff: one tenant's rows, or omit for all tenants. Partners: omit (always their own).
+            pub tenant_id: Option<i64>,
+        }
+
+        impl $name {
+            fn request(self) -> Result<BulkRequest, DomainError> {
+                Ok(BulkRequest {
+                    action: self.action,
+                    params: self.params,
+                    target: self.target.into_domain()?,
+                    tenant_id: self.tenant_id,
+                })
+            }
+        }
+    };
 }
 
-impl BulkJobRequest {
-    fn into_domain(self) -> Result<BulkRequest, DomainError> {
-        Ok(BulkRequest {
-            action: self.action,
-            params: self.params,
-            target: self.target.into_domain()?,
-            tenant_id: self.tenant_id,
-        })
+bulk_request_body!(
+    /// What to change.
+    BulkJobRequest {}
+);
+
+bulk_request_body!(
+    /// A confirmed preview: the same request, plus the preview's token.
+    CreateBulkJob {
+        /// From `POST /bulk-jobs/preview`; good for one job, for 10 minutes, for exactly the
+        /// previewed request and caller.
+        #[schema(max_length = 1024)]
+        confirmation_token: String,
     }
-}
-
-/// A confirmed preview: the same request, plus the preview's token.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateBulkJob {
-    /// From `POST /bulk-jobs/preview`; good for one job, for 10 minutes, for exactly the
-    /// previewed request and caller.
-    #[schema(max_length = 1024)]
-    pub confirmation_token: String,
-    #[schema(example = "product.price_change", max_length = 64)]
-    pub action: String,
-    #[serde(default)]
-    #[schema(value_type = std::collections::HashMap<String, Object>, additional_properties)]
-    pub params: Value,
-    pub target: BulkTarget,
-    pub tenant_id: Option<i64>,
-}
+);
 
 /// A row before and after the change.
 #[derive(Serialize, ToSchema)]
@@ -192,14 +197,14 @@ pub struct BulkJobView {
 
 impl BulkJobView {
     /// The job as `audience` may read it (a tenant reads its version of the error).
-    pub fn new(job: BulkJob, audience: ErrorAudience) -> Self {
+    pub fn new(job: BulkJob, audience: ErrorAudience) -> Result<Self, DomainError> {
         let progress = bulk::progress(&job, Utc::now());
-        Self {
+        Ok(Self {
+            params: job.params_value()?,
+            target: job.target_value()?,
             id: job.id,
             tenant_id: job.tenant_id,
             action: job.action,
-            params: serde_json::from_str(&job.params).unwrap_or(Value::Null),
-            target: serde_json::from_str(&job.target).unwrap_or(Value::Null),
             status: job.status,
             total: job.total,
             processed: job.processed,
@@ -219,7 +224,7 @@ impl BulkJobView {
             started_at: job.started_at,
             finished_at: job.finished_at,
             updated_at: job.updated_at,
-        }
+        })
     }
 }
 
@@ -269,7 +274,7 @@ pub async fn preview_bulk_job(
     auth: Authorized<perm::BulkRun>,
     body: Json<BulkJobRequest>,
 ) -> ApiResult<web::Json<BulkPreview>> {
-    let request = body.into_inner().into_domain()?;
+    let request = body.into_inner().request()?;
     let preview = bulk::preview(&state.db, &confirmation_key(&state), &auth.caller, auth.scope, &request).await?;
     Ok(web::Json(preview.into()))
 }
@@ -294,13 +299,12 @@ pub async fn create_bulk_job(
     body: Json<CreateBulkJob>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let request =
-        BulkJobRequest { action: body.action, params: body.params, target: body.target, tenant_id: body.tenant_id };
-    let confirmation = Confirmation { request: request.into_domain()?, token: body.confirmation_token };
+    let token = body.confirmation_token.clone();
+    let confirmation = Confirmation { request: body.request()?, token };
     let key = confirmation_key(&state);
     let job =
         bulk::start(&state.db, &key, &auth.caller, auth.scope, &confirmation, &state.settings.worker, &meta.0).await?;
-    Ok(HttpResponse::Accepted().json(BulkJobView::new(job, ErrorAudience::of(&auth.caller))))
+    Ok(HttpResponse::Accepted().json(BulkJobView::new(job, ErrorAudience::of(&auth.caller))?))
 }
 
 /// List bulk jobs, newest first.
@@ -325,7 +329,7 @@ pub async fn list_bulk_jobs(
     let query = query.into_inner();
     let filter = BulkListFilter { status: query.status, action: query.action };
     let jobs = bulk::list(&state.db, scope, &filter, page.request()?).await?;
-    Ok(web::Json(Page::from_domain(jobs, |job| BulkJobView::new(job, ErrorAudience::of(&auth.caller)))))
+    Ok(web::Json(Page::try_from_domain(jobs, |job| BulkJobView::new(job, ErrorAudience::of(&auth.caller)))?))
 }
 
 /// One bulk job with its progress: processed of total, succeeded, failed, rate and ETA.
@@ -344,7 +348,7 @@ pub async fn get_bulk_job(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<BulkJobView>> {
     let job = bulk::get(&state.db, auth.scope, id.into_inner()).await?;
-    Ok(web::Json(BulkJobView::new(job, ErrorAudience::of(&auth.caller))))
+    Ok(web::Json(BulkJobView::new(job, ErrorAudience::of(&auth.caller))?))
 }
 
 /// Cancel a bulk job: a PENDING job at once, a RUNNING one after its current chunk (it ends
@@ -366,7 +370,7 @@ pub async fn cancel_bulk_job(
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let job = bulk::cancel(&state.db, &auth.caller, auth.scope, id.into_inner(), &meta.0).await?;
-    Ok(HttpResponse::Accepted().json(BulkJobView::new(job, ErrorAudience::of(&auth.caller))))
+    Ok(HttpResponse::Accepted().json(BulkJobView::new(job, ErrorAudience::of(&auth.caller))?))
 }
 
 /// Start a new job over just the rows a finished job failed on (once per job).
@@ -388,7 +392,7 @@ pub async fn retry_failed_bulk_job(
 ) -> ApiResult<HttpResponse> {
     let job = bulk::retry_failed(&state.db, &auth.caller, auth.scope, id.into_inner(), &state.settings.worker, &meta.0)
         .await?;
-    Ok(HttpResponse::Accepted().json(BulkJobView::new(job, ErrorAudience::of(&auth.caller))))
+    Ok(HttpResponse::Accepted().json(BulkJobView::new(job, ErrorAudience::of(&auth.caller))?))
 }
 
 /// The failure report: the rows a job could not change, and why; last position first.

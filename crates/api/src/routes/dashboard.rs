@@ -167,8 +167,16 @@ pub async fn get_dashboard(
     let board = dashboard::load(&state.db, &auth.caller, scope, state.settings.kpi.timezone).await?;
     Ok(web::Json(DashboardView {
         tenant_id: scope.tenant_id(),
-        failed_exports: board.failed_exports.into_iter().map(|job| ExportJobView::new(job, audience)).collect(),
-        active_exports: board.active_exports.into_iter().map(|job| ExportJobView::new(job, audience)).collect(),
+        failed_exports: board
+            .failed_exports
+            .into_iter()
+            .map(|job| ExportJobView::new(job, audience))
+            .collect::<Result<_, _>>()?,
+        active_exports: board
+            .active_exports
+            .into_iter()
+            .map(|job| ExportJobView::new(job, audience))
+            .collect::<Result<_, _>>()?,
         failed_webhooks: board
             .failed_webhooks
             .map(|events| events.into_iter().map(|event| FailedWebhook::new(event, audience)).collect()),

@@ -23,7 +23,7 @@ use opsdeck_domain::{
     DomainError,
     access::{Caller, Permission, Scope},
     auth::authenticate::caller_from_bearer,
-    enums::{BulkJobStatus, ExportJobStatus, KpiRebuildStatus},
+    enums::{ExportJobStatus, KpiRebuildStatus},
     events::{Feeds, JobChange},
     jobs::ErrorAudience,
 };
@@ -62,27 +62,26 @@ fn frame(event: &str, id: &str, data: &impl Serialize) -> Bytes {
     Bytes::from(format!("event: {event}\nid: {id}\ndata: {data}\n\n"))
 }
 
-/// The frame for a change.
-fn render(change: &JobChange, audience: ErrorAudience) -> Bytes {
+/// The frame for a change; an error when the job's row cannot be read.
+fn render(change: &JobChange, audience: ErrorAudience) -> Result<Bytes, DomainError> {
     let version = |at: DateTime<Utc>, status: &str| format!("{}:{status}", at.timestamp_micros());
     match change {
         JobChange::Bulk(job) => {
-            let finished = matches!(job.status, BulkJobStatus::Done | BulkJobStatus::Failed | BulkJobStatus::Cancelled);
-            let event = if finished { "bulk_job.finished" } else { "bulk_job.progress" };
+            let event = if job.status.is_finished() { "bulk_job.finished" } else { "bulk_job.progress" };
             let id = format!("bulk_job-{}-{}", job.id, version(job.updated_at, job.status.as_str()));
-            frame(event, &id, &BulkJobView::new(job.clone(), audience))
+            Ok(frame(event, &id, &BulkJobView::new(job.clone(), audience)?))
         }
         JobChange::Export(job) => {
             let finished = matches!(job.status, ExportJobStatus::Done | ExportJobStatus::Failed);
             let event = if finished { "export_job.finished" } else { "export_job.progress" };
             let id = format!("export_job-{}-{}", job.id, version(job.updated_at, job.status.as_str()));
-            frame(event, &id, &ExportJobView::new(job.clone(), audience))
+            Ok(frame(event, &id, &ExportJobView::new(job.clone(), audience)?))
         }
         JobChange::KpiRebuild(job) => {
             let finished = matches!(job.status, KpiRebuildStatus::Done | KpiRebuildStatus::Failed);
             let event = if finished { "kpi_rebuild_job.finished" } else { "kpi_rebuild_job.progress" };
             let id = format!("kpi_rebuild_job-{}-{}", job.id, version(job.updated_at, job.status.as_str()));
-            frame(event, &id, &RebuildJobView::from(job.clone()))
+            Ok(frame(event, &id, &RebuildJobView::from(job.clone())))
         }
     }
 }
@@ -122,7 +121,11 @@ impl Subscription {
                         }
                         // Seen again with the rights just read.
                         if change.visible_to(self.scope, self.feeds) {
-                            self.pending.push_back(render(&change, self.audience));
+                            match render(&change, self.audience) {
+                                Ok(frame) => self.pending.push_back(frame),
+                                // The stream goes on without this change; the error names the row.
+                                Err(error) => tracing::error!(%error, "a job change could not be rendered"),
+                            }
                         }
                     }
                     Ok(_) => {}

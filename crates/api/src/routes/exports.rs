@@ -7,11 +7,12 @@ use actix_web::{
 };
 use chrono::{DateTime, Utc};
 use opsdeck_domain::{
-    enums::{ExportDataset, ExportJobStatus, OrderStatus},
+    DomainError,
+    enums::{ExportDataset, ExportJobStatus},
     exports::{self, ExportFilters, ExportJob, ExportListFilter, NewExport},
     jobs::ErrorAudience,
 };
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer, ser::SerializeStruct};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::extract::{Json, Query};
@@ -25,30 +26,6 @@ use crate::{
     state::AppState,
 };
 
-/// What an export is limited to besides its tenant.
-#[derive(Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExportFilterSet {
-    /// Orders only: just orders in this status.
-    pub status: Option<OrderStatus>,
-    /// Rows from this instant (orders and products: created; customers: signed up; audit log: occurred).
-    pub from: Option<DateTime<Utc>>,
-    /// Rows before this instant.
-    pub to: Option<DateTime<Utc>>,
-}
-
-impl From<ExportFilterSet> for ExportFilters {
-    fn from(f: ExportFilterSet) -> Self {
-        Self { status: f.status, from: f.from, to: f.to }
-    }
-}
-
-impl From<ExportFilters> for ExportFilterSet {
-    fn from(f: ExportFilters) -> Self {
-        Self { status: f.status, from: f.from, to: f.to }
-    }
-}
-
 /// An export job and, once DONE, its file.
 #[derive(Serialize, ToSchema)]
 pub struct ExportJobView {
@@ -58,7 +35,8 @@ pub struct ExportJobView {
     pub dataset: ExportDataset,
     /// Always `csv` for now.
     pub format: String,
-    pub filters: ExportFilterSet,
+    #[serde(serialize_with = "every_filter")]
+    pub filters: ExportFilters,
     pub status: ExportJobStatus,
     /// Runs so far (a manual retry starts counting again).
     pub attempts: i32,
@@ -77,19 +55,27 @@ pub struct ExportJobView {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// A job's filters, every one present: an unset filter reads as `null`.
+fn every_filter<S: Serializer>(filters: &ExportFilters, serializer: S) -> Result<S::Ok, S::Error> {
+    // Destructured in full: a new filter does not compile until it is shown here too.
+    let ExportFilters { status, from, to } = filters;
+    let mut shown = serializer.serialize_struct("ExportFilterSet", 3)?;
+    shown.serialize_field("status", status)?;
+    shown.serialize_field("from", from)?;
+    shown.serialize_field("to", to)?;
+    shown.end()
+}
+
 impl ExportJobView {
     /// The job as `audience` may read it (a tenant reads its version of the error).
-    pub fn new(job: ExportJob, audience: ErrorAudience) -> Self {
-        let downloadable = job.status == ExportJobStatus::Done
-            && job.storage_key.is_some()
-            && job.file_deleted_at.is_none()
-            && job.expires_at.is_some_and(|at| at > Utc::now());
-        Self {
+    pub fn new(job: ExportJob, audience: ErrorAudience) -> Result<Self, DomainError> {
+        let downloadable = job.downloadable(Utc::now());
+        Ok(Self {
             id: job.id,
             tenant_id: job.tenant_id,
             dataset: job.dataset,
+            filters: job.filter_set()?,
             format: job.format,
-            filters: serde_json::from_str::<ExportFilters>(&job.filters).unwrap_or_default().into(),
             status: job.status,
             attempts: job.attempts,
             max_attempts: job.max_attempts,
@@ -103,7 +89,7 @@ impl ExportJobView {
             created_at: job.created_at,
             started_at: job.started_at,
             finished_at: job.finished_at,
-        }
+        })
     }
 }
 
@@ -114,7 +100,7 @@ pub struct CreateExport {
     /// Staff: one tenant, or omit for all. Partners: omit (always their own).
     pub tenant_id: Option<i64>,
     #[serde(default)]
-    pub filters: ExportFilterSet,
+    pub filters: ExportFilters,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -171,10 +157,10 @@ pub async fn create_export_job(
     body: Json<CreateExport>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let new = NewExport { dataset: body.dataset, tenant_id: body.tenant_id, filters: body.filters.into() };
+    let new = NewExport { dataset: body.dataset, tenant_id: body.tenant_id, filters: body.filters };
     let max_attempts = state.settings.worker.max_attempts;
     let job = exports::create(&state.db, &auth.caller, auth.scope, new, max_attempts, &meta.0).await?;
-    Ok(HttpResponse::Accepted().json(ExportJobView::new(job, ErrorAudience::of(&auth.caller))))
+    Ok(HttpResponse::Accepted().json(ExportJobView::new(job, ErrorAudience::of(&auth.caller))?))
 }
 
 /// List export jobs, newest first.
@@ -203,7 +189,7 @@ pub async fn list_export_jobs(
         created_to: filter.created_to,
     };
     let jobs = exports::list(&state.db, scope, &filter, page.request()?).await?;
-    Ok(web::Json(Page::from_domain(jobs, |job| ExportJobView::new(job, ErrorAudience::of(&auth.caller)))))
+    Ok(web::Json(Page::try_from_domain(jobs, |job| ExportJobView::new(job, ErrorAudience::of(&auth.caller)))?))
 }
 
 /// One export job.
@@ -222,7 +208,7 @@ pub async fn get_export_job(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<ExportJobView>> {
     let job = exports::get(&state.db, auth.scope, id.into_inner()).await?;
-    Ok(web::Json(ExportJobView::new(job, ErrorAudience::of(&auth.caller))))
+    Ok(web::Json(ExportJobView::new(job, ErrorAudience::of(&auth.caller))?))
 }
 
 /// Retry a FAILED export job.
@@ -243,7 +229,7 @@ pub async fn retry_export_job(
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let job = exports::retry(&state.db, &auth.caller, auth.scope, id.into_inner(), &meta.0).await?;
-    Ok(HttpResponse::Accepted().json(ExportJobView::new(job, ErrorAudience::of(&auth.caller))))
+    Ok(HttpResponse::Accepted().json(ExportJobView::new(job, ErrorAudience::of(&auth.caller))?))
 }
 
 /// Retry several export jobs: the FAILED ones are queued again, the others reported.
@@ -268,11 +254,11 @@ pub async fn retry_export_jobs(
             .retried
             .into_iter()
             .map(|job| ExportJobView::new(job, ErrorAudience::of(&auth.caller)))
-            .collect(),
+            .collect::<Result<_, _>>()?,
         skipped: report
             .skipped
             .into_iter()
-            .map(|s| SkippedExport { id: s.id, code: s.code, detail: s.detail })
+            .map(|s| SkippedExport { id: s.id, code: s.reason.code(), detail: s.detail })
             .collect(),
     }))
 }

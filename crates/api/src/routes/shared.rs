@@ -18,6 +18,12 @@ impl<T: ToSchema> Page<T> {
         Self { items: page.items, next_cursor: page.next_cursor }
     }
 
+    /// As [`Page::from_domain`], for a conversion that can fail (a row that cannot be read).
+    pub fn try_from_domain<U, E>(page: pagination::Page<U>, f: impl FnMut(U) -> Result<T, E>) -> Result<Self, E> {
+        let items = page.items.into_iter().map(f).collect::<Result<_, E>>()?;
+        Ok(Self { items, next_cursor: page.next_cursor })
+    }
+
     /// A small collection returned whole.
     pub fn whole(items: Vec<T>) -> Self {
         Self { items, next_cursor: None }

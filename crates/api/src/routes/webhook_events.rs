@@ -114,7 +114,10 @@ pub struct WebhookEventDetailView {
 impl WebhookEventDetailView {
     fn new(detail: WebhookEventDetail, audience: ErrorAudience) -> Self {
         // Stored bodies were parsed at receipt; should one not parse, the raw text still shows it.
-        let payload = serde_json::from_str(&detail.payload).unwrap_or(serde_json::Value::Null);
+        let payload = detail.payload_value().unwrap_or_else(|error| {
+            tracing::error!(%error, "a webhook event's payload is shown raw only");
+            serde_json::Value::Null
+        });
         Self {
             event: WebhookEventView::new(detail.event, audience),
             payload,
@@ -298,7 +301,7 @@ pub async fn reprocess_webhook_events(
         skipped: report
             .skipped
             .into_iter()
-            .map(|s| SkippedWebhookEvent { id: s.id, code: s.code, detail: s.detail })
+            .map(|s| SkippedWebhookEvent { id: s.id, code: s.reason.code(), detail: s.detail })
             .collect(),
         truncated: report.truncated,
     }))

@@ -32,6 +32,7 @@ use crate::{
     entities::{audit_log, enums::ActorType},
     exports::rows::{self, Reader, RowsError},
     pagination::{Page, PageRequest},
+    tenant_owned::{self, scoped},
 };
 
 pub use audit_log::Model as AuditEntry;
@@ -186,25 +187,6 @@ fn action_range(prefix: &str) -> Result<(String, String), DomainError> {
     Ok((prefix.to_owned(), upper))
 }
 
-/// Up to `limit` entries inside `scope` matching `condition`, below `before_id`, newest first.
-async fn fetch(
-    db: &Db,
-    scope: Scope,
-    condition: Condition,
-    before_id: Option<i64>,
-    limit: u64,
-) -> Result<Vec<AuditEntry>, DomainError> {
-    let mut query = scope
-        .filter(audit_log::Entity::find(), audit_log::Column::TenantId)
-        .filter(condition)
-        .order_by_desc(audit_log::Column::Id)
-        .limit(limit);
-    if let Some(before) = before_id {
-        query = query.filter(audit_log::Column::Id.lt(before));
-    }
-    Ok(query.all(db.conn()).await?)
-}
-
 /// A keyset page of the entries inside `scope` that match `filter`, newest first. Partners'
 /// scope is their tenant: entries without a tenant (staff work, failed logins) stay hidden.
 pub async fn list(
@@ -214,18 +196,13 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<AuditEntry>, DomainError> {
     let condition = filter.condition(db).await?;
-    let rows = fetch(db, scope, condition, page.before_id, page.limit + 1).await?;
-    Ok(Page::from_rows(rows, page, |entry| entry.id))
+    tenant_owned::list::<audit_log::Entity>(db.conn(), scope, condition, page).await
 }
 
 /// One entry, if it lies inside `scope`; another tenant's entry (or, for partners, one without
 /// a tenant) is answered as if it did not exist.
 pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<AuditEntry, DomainError> {
-    scope
-        .filter(audit_log::Entity::find_by_id(id), audit_log::Column::TenantId)
-        .one(db.conn())
-        .await?
-        .ok_or(DomainError::NotFound("audit entry"))
+    tenant_owned::get::<audit_log::Entity>(db.conn(), scope, id).await
 }
 
 /// A CSV export in progress: it walks the matching entries newest first, one chunk per query.
@@ -271,7 +248,7 @@ impl Export {
         }
         let layout = &rows::AUDIT_LOG;
         let statement = layout
-            .select(self.scope.filter(audit_log::Entity::find(), audit_log::Column::TenantId))
+            .select(scoped::<audit_log::Entity>(self.scope))
             .filter(self.condition.clone())
             .filter(audit_log::Column::Id.lt(self.before_id))
             .order_by_desc(audit_log::Column::Id)

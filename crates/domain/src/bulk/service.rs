@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    SqlErr,
     sea_query::{Expr, ExprTrait, Func, Query},
 };
 use serde_json::Value;
@@ -20,11 +20,13 @@ use crate::{
         token::{self, Claims, ConfirmationKey, TOKEN_TTL},
     },
     config::WorkerSettings,
+    db,
     entities::{
         bulk_job_items, bulk_jobs,
         enums::{BulkItemOutcome, BulkJobStatus, JobKind},
     },
-    pagination::{Page, PageRequest},
+    pagination::{self, Page, PageRequest},
+    tenant_owned,
 };
 
 pub use bulk_jobs::Model as BulkJob;
@@ -290,10 +292,6 @@ pub async fn start(
     Ok(job)
 }
 
-fn scoped(scope: Scope) -> sea_orm::Select<bulk_jobs::Entity> {
-    scope.filter(bulk_jobs::Entity::find(), bulk_jobs::Column::TenantId)
-}
-
 #[derive(Clone, Debug, Default)]
 pub struct BulkListFilter {
     pub status: Option<BulkJobStatus>,
@@ -309,23 +307,30 @@ pub async fn list(
     let condition = Condition::all()
         .add_option(filter.status.map(|s| bulk_jobs::Column::Status.eq(s)))
         .add_option(filter.action.as_ref().map(|a| bulk_jobs::Column::Action.eq(a.as_str())));
-    let mut query = scoped(scope).filter(condition).order_by_desc(bulk_jobs::Column::Id).limit(page.limit + 1);
-    if let Some(before) = page.before_id {
-        query = query.filter(bulk_jobs::Column::Id.lt(before));
-    }
-    Ok(Page::from_rows(query.all(db.conn()).await?, page, |job| job.id))
+    tenant_owned::list::<bulk_jobs::Entity>(db.conn(), scope, condition, page).await
 }
 
 pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<BulkJob, DomainError> {
-    scoped(scope).filter(bulk_jobs::Column::Id.eq(id)).one(db.conn()).await?.ok_or(DomainError::NotFound("bulk job"))
+    tenant_owned::get::<bulk_jobs::Entity>(db.conn(), scope, id).await
 }
 
-async fn get_in(txn: &DatabaseTransaction, scope: Scope, id: i64) -> Result<BulkJob, DomainError> {
-    scoped(scope).filter(bulk_jobs::Column::Id.eq(id)).one(txn).await?.ok_or(DomainError::NotFound("bulk job"))
+impl BulkJob {
+    /// The stored parameters.
+    pub fn params_value(&self) -> Result<Value, DomainError> {
+        db::json_column("bulk_jobs", "params", self.id, &self.params)
+    }
+
+    /// The stored target.
+    pub fn target_value(&self) -> Result<Value, DomainError> {
+        db::json_column("bulk_jobs", "target", self.id, &self.target)
+    }
 }
 
-fn finished(status: BulkJobStatus) -> bool {
-    matches!(status, BulkJobStatus::Done | BulkJobStatus::Failed | BulkJobStatus::Cancelled)
+impl BulkJobStatus {
+    /// DONE, FAILED or CANCELLED: the job will not change again.
+    pub fn is_finished(self) -> bool {
+        matches!(self, BulkJobStatus::Done | BulkJobStatus::Failed | BulkJobStatus::Cancelled)
+    }
 }
 
 /// The counts a finished job's audit entry carries.
@@ -372,18 +377,18 @@ pub async fn cancel(
         .value("cancel_requested_at", Func::coalesce([Expr::col("cancel_requested_at"), Expr::val(now)]))
         .and_where(Expr::col("status").eq(BulkJobStatus::Running.as_str()));
     if txn.execute(&pending).await?.rows_affected() == 0 && txn.execute(&running).await?.rows_affected() == 0 {
-        let job = get_in(&txn, scope, id).await?;
+        let job = tenant_owned::get::<bulk_jobs::Entity>(&txn, scope, id).await?;
         return Err(DomainError::conflict(
             "job_finished",
             format!("the job is {}; only PENDING or RUNNING jobs can be cancelled", job.status.as_str()),
         ));
     }
-    let job = get_in(&txn, scope, id).await?;
+    let job = tenant_owned::get::<bulk_jobs::Entity>(&txn, scope, id).await?;
     let actor = caller.into();
     let event =
         |action| AuditEvent::succeeded(action).target("bulk_job", id).tenant(job.tenant_id).metadata(counts(&job));
     audit::append(&txn, &actor, meta, event("bulk_job.cancel")).await?;
-    if finished(job.status) {
+    if job.status.is_finished() {
         audit::append(&txn, &actor, meta, event("bulk_job.finish")).await?;
     }
     txn.commit().await?;
@@ -403,8 +408,8 @@ pub async fn retry_failed(
     meta: &RequestMeta,
 ) -> Result<BulkJob, DomainError> {
     let txn = db.begin_write().await?;
-    let original = get_in(&txn, scope, id).await?;
-    if !finished(original.status) {
+    let original = tenant_owned::get::<bulk_jobs::Entity>(&txn, scope, id).await?;
+    if !original.status.is_finished() {
         return Err(DomainError::conflict(
             "job_not_finished",
             format!("the job is {}; retry its failed rows once it has finished", original.status.as_str()),
@@ -467,15 +472,10 @@ pub struct BulkFailure {
 /// The failure report of a job: its failed rows, last position first, in keyset pages.
 pub async fn failures(db: &Db, scope: Scope, id: i64, page: PageRequest) -> Result<Page<BulkFailure>, DomainError> {
     get(db, scope, id).await?;
-    let mut query = bulk_job_items::Entity::find()
+    let query = bulk_job_items::Entity::find()
         .filter(bulk_job_items::Column::BulkJobId.eq(id))
-        .filter(bulk_job_items::Column::Outcome.eq(BulkItemOutcome::Failed))
-        .order_by_desc(bulk_job_items::Column::Position)
-        .limit(page.limit + 1);
-    if let Some(before) = page.before_id {
-        query = query.filter(bulk_job_items::Column::Position.lt(before));
-    }
-    let rows = query.all(db.conn()).await?;
+        .filter(bulk_job_items::Column::Outcome.eq(BulkItemOutcome::Failed));
+    let rows = pagination::keyset(query, bulk_job_items::Column::Position, page).all(db.conn()).await?;
     let page = Page::from_rows(rows, page, |item| item.position);
     Ok(page.map(|item| BulkFailure { position: item.position, target_id: item.target_id, error: item.error }))
 }

@@ -14,12 +14,12 @@ use serde_json::Value;
 use crate::{
     DomainError,
     access::Scope,
-    catalog::scoped,
     entities::{
         articles, comments,
         enums::{ArticleStatus, CommentStatus, ProductVisibility},
         products,
     },
+    tenant_owned::scoped,
 };
 
 /// Most ids one job may name explicitly; larger sets are targeted with a filter.

@@ -20,14 +20,18 @@ use crate::{
     Db, DomainError,
     access::{Scope, TenantId},
     audit::chain::storable_time,
-    catalog::scoped,
     config::WorkerSettings,
-    entities::{audit_log, customers, enums::ExportDataset, export_jobs, orders, products},
+    entities::{
+        audit_log, customers,
+        enums::{ExportDataset, ExportJobStatus},
+        export_jobs, orders, products,
+    },
     exports::{
         ExportFilters, ExportStore,
         rows::{self, Layout, Reader, RowsError},
     },
     jobs::{self, Claim, Outcome, RunError},
+    tenant_owned::scoped,
 };
 
 /// Rows per query. Rows are streamed, so this bounds how long one query's snapshot lives
@@ -125,7 +129,7 @@ fn chunk_statement(
             None::<SimpleExpr>
         ),
         ExportDataset::AuditLog => select!(
-            scope.filter(audit_log::Entity::find(), audit_log::Column::TenantId),
+            scoped::<audit_log::Entity>(scope),
             audit_log::Column::Id,
             audit_log::Column::OccurredAt,
             None::<SimpleExpr>
@@ -216,8 +220,7 @@ async fn write_file(
     key: &str,
     heartbeat_every: Duration,
 ) -> Result<Written, Failure> {
-    let filters: ExportFilters = serde_json::from_str(&job.filters)
-        .map_err(|e| Failure::Permanent(RunError::internal(format!("the export's filters are unreadable: {e}"))))?;
+    let filters = job.filter_set().map_err(|e| Failure::Permanent(RunError::internal(e.to_string())))?;
     let scope = job.tenant_id.map_or(Scope::All, |id| Scope::Tenant(TenantId(id)));
     let file = store.create(key).map_err(io)?;
     let mut writer = csv::WriterBuilder::new().buffer_capacity(CSV_BUFFER).from_writer(Measured {
@@ -256,7 +259,7 @@ pub async fn execute(
                 ("storage_key", Expr::val(key.clone())),
                 ("expires_at", Expr::val(expires_at)),
             ];
-            (Outcome::Succeeded("DONE"), extra)
+            (Outcome::Succeeded(ExportJobStatus::Done.as_str()), extra)
         }
         Err(Failure::Lost) => {
             let _ = store.remove(&key).await;

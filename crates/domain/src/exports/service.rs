@@ -2,35 +2,43 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, Value,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    Value,
     sea_query::{Expr, ExprTrait, Query},
 };
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::{
     Db, DomainError,
     access::{Caller, Permission, Scope},
     audit::{self, AuditEvent, RequestMeta, chain::storable_time},
+    db,
     entities::{
         enums::{ExportDataset, ExportJobStatus, JobKind, OrderStatus},
         export_jobs, tenants,
     },
     exports::store::{ExportFile, ExportStore},
+    jobs::SkipReason,
     pagination::{Page, PageRequest},
+    tenant_owned::{self, scoped},
 };
 
 pub use export_jobs::Model as ExportJob;
 
-/// What to export besides the tenant: a time window over the dataset's own timestamp
-/// (orders and products: created, customers: signed up, audit log: occurred), and for
-/// orders a status.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What an export is limited to besides its tenant.
+// Stored and audited without the unset filters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ExportFilterSet)]
 pub struct ExportFilters {
+    /// Orders only: just orders in this status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OrderStatus>,
+    /// Rows from this instant (orders and products: created; customers: signed up; audit log: occurred).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<DateTime<Utc>>,
+    /// Rows before this instant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<DateTime<Utc>>,
 }
@@ -63,10 +71,6 @@ impl ExportListFilter {
             .add_option(self.created_from.map(|at| export_jobs::Column::CreatedAt.gte(at)))
             .add_option(self.created_to.map(|at| export_jobs::Column::CreatedAt.lt(at))))
     }
-}
-
-fn scoped(scope: Scope) -> sea_orm::Select<export_jobs::Entity> {
-    scope.filter(export_jobs::Entity::find(), export_jobs::Column::TenantId)
 }
 
 fn validate(new: &NewExport) -> Result<(), DomainError> {
@@ -144,28 +148,40 @@ pub async fn list(
     filter: &ExportListFilter,
     page: PageRequest,
 ) -> Result<Page<ExportJob>, DomainError> {
-    let mut query =
-        scoped(scope).filter(filter.condition()?).order_by_desc(export_jobs::Column::Id).limit(page.limit + 1);
-    if let Some(before) = page.before_id {
-        query = query.filter(export_jobs::Column::Id.lt(before));
-    }
-    Ok(Page::from_rows(query.all(db.conn()).await?, page, |job| job.id))
+    tenant_owned::list::<export_jobs::Entity>(db.conn(), scope, filter.condition()?, page).await
 }
 
 pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<ExportJob, DomainError> {
-    scoped(scope)
-        .filter(export_jobs::Column::Id.eq(id))
-        .one(db.conn())
-        .await?
-        .ok_or(DomainError::NotFound("export job"))
+    tenant_owned::get::<export_jobs::Entity>(db.conn(), scope, id).await
+}
+
+impl ExportJob {
+    /// The stored file's key while the file can be handed out: the job is DONE and its file is
+    /// neither deleted nor expired at `now`.
+    fn download_key(&self, now: DateTime<Utc>) -> Option<&str> {
+        match (self.status, &self.storage_key, self.file_deleted_at, self.expires_at) {
+            (ExportJobStatus::Done, Some(key), None, Some(expires)) if expires > now => Some(key),
+            _ => None,
+        }
+    }
+
+    /// Whether a download at `now` hands out the file.
+    pub fn downloadable(&self, now: DateTime<Utc>) -> bool {
+        self.download_key(now).is_some()
+    }
+
+    /// The stored filters.
+    pub fn filter_set(&self) -> Result<ExportFilters, DomainError> {
+        db::json_column("export_jobs", "filters", self.id, &self.filters)
+    }
 }
 
 /// Why a job in a bulk retry was not retried.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SkippedRetry {
     pub id: i64,
-    /// `not_found` or `not_failed`.
-    pub code: &'static str,
+    /// [`SkipReason::NotFound`] or [`SkipReason::NotFailed`].
+    pub reason: SkipReason,
     pub detail: String,
 }
 
@@ -188,14 +204,14 @@ async fn requeue(
     let mut update = Query::update();
     update
         .table("export_jobs")
-        .value("status", "PENDING")
+        .value("status", ExportJobStatus::Pending.as_str())
         .value("attempts", 0)
         .value("run_after", now)
         .value("enqueued_at", Value::ChronoDateTimeUtc(None))
         .value("finished_at", Value::ChronoDateTimeUtc(None))
         .value("updated_at", now)
         .and_where(Expr::col("id").eq(id))
-        .and_where(Expr::col("status").eq("FAILED"));
+        .and_where(Expr::col("status").eq(ExportJobStatus::Failed.as_str()));
     if let Some(tenant) = scope.tenant_id() {
         update.and_where(Expr::col("tenant_id").eq(tenant));
     }
@@ -213,11 +229,11 @@ async fn requeue(
         .await?;
         return Ok(Ok(job));
     }
-    Ok(Err(match scoped(scope).filter(export_jobs::Column::Id.eq(id)).one(txn).await? {
-        None => SkippedRetry { id, code: "not_found", detail: "no such export job".to_owned() },
+    Ok(Err(match scoped::<export_jobs::Entity>(scope).filter(export_jobs::Column::Id.eq(id)).one(txn).await? {
+        None => SkippedRetry { id, reason: SkipReason::NotFound, detail: "no such export job".to_owned() },
         Some(job) => SkippedRetry {
             id,
-            code: "not_failed",
+            reason: SkipReason::NotFailed,
             detail: format!("only FAILED jobs are retried; this one is {}", job.status.as_str()),
         },
     }))
@@ -238,8 +254,8 @@ pub async fn retry(
             db.job_queued(JobKind::Export, job.id);
             Ok(job)
         }
-        Err(skipped) if skipped.code == "not_found" => Err(DomainError::NotFound("export job")),
-        Err(skipped) => Err(DomainError::conflict("not_failed", skipped.detail)),
+        Err(SkippedRetry { reason: SkipReason::NotFound, .. }) => Err(DomainError::NotFound("export job")),
+        Err(skipped) => Err(DomainError::conflict(skipped.reason.code(), skipped.detail)),
     }
 }
 
@@ -290,16 +306,15 @@ pub async fn download(
     request: &RequestMeta,
 ) -> Result<Download, DomainError> {
     let job = get(db, scope, id).await?;
-    let now = Utc::now();
-    let key = match (&job.status, &job.storage_key, job.file_deleted_at, job.expires_at) {
-        (ExportJobStatus::Done, Some(key), None, Some(expires)) if expires > now => key.clone(),
-        (ExportJobStatus::Done, ..) => {
+    let key = match job.download_key(Utc::now()) {
+        Some(key) => key.to_owned(),
+        None if job.status == ExportJobStatus::Done => {
             return Err(DomainError::conflict("export_expired", "this export's file has expired; create a new export"));
         }
-        (status, ..) => {
+        None => {
             return Err(DomainError::conflict(
                 "export_not_ready",
-                format!("the export is {}; only DONE exports can be downloaded", status.as_str()),
+                format!("the export is {}; only DONE exports can be downloaded", job.status.as_str()),
             ));
         }
     };

@@ -41,7 +41,8 @@ pub enum Outcome {
     Permanent(RunError),
 }
 
-const PENDING: &str = "PENDING";
+// The states every job table shares, as stored; each table's own status enum adds its final ones.
+pub(super) const PENDING: &str = "PENDING";
 const RUNNING: &str = "RUNNING";
 const FAILED: &str = "FAILED";
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
@@ -338,5 +339,23 @@ mod tests {
         assert_eq!(backoff(base, 4), Duration::from_secs(80));
         assert_eq!(backoff(base, 40), MAX_BACKOFF);
         assert_eq!(backoff(Duration::ZERO, 3), Duration::ZERO);
+    }
+
+    #[test]
+    fn every_job_table_stores_the_shared_states_as_the_lease_writes_them() {
+        use crate::entities::enums::{BulkJobStatus, ExportJobStatus, KpiRebuildStatus, WebhookEventStatus};
+        let stored = [
+            [ExportJobStatus::Pending.as_str(), ExportJobStatus::Running.as_str(), ExportJobStatus::Failed.as_str()],
+            [BulkJobStatus::Pending.as_str(), BulkJobStatus::Running.as_str(), BulkJobStatus::Failed.as_str()],
+            [KpiRebuildStatus::Pending.as_str(), KpiRebuildStatus::Running.as_str(), KpiRebuildStatus::Failed.as_str()],
+            [
+                WebhookEventStatus::Pending.as_str(),
+                WebhookEventStatus::Running.as_str(),
+                WebhookEventStatus::Failed.as_str(),
+            ],
+        ];
+        for states in stored {
+            assert_eq!(states, [PENDING, RUNNING, FAILED]);
+        }
     }
 }

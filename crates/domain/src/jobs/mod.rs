@@ -43,3 +43,25 @@ impl JobKind {
         }
     }
 }
+
+/// Why a job named in a bulk retry or reprocess was left alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// Not in the caller's scope (another tenant's, or none at all).
+    NotFound,
+    /// Only FAILED jobs are retried.
+    NotFailed,
+    /// Only finished jobs are reprocessed.
+    NotFinished,
+}
+
+impl SkipReason {
+    /// The code clients read.
+    pub fn code(self) -> &'static str {
+        match self {
+            SkipReason::NotFound => "not_found",
+            SkipReason::NotFailed => "not_failed",
+            SkipReason::NotFinished => "not_finished",
+        }
+    }
+}

@@ -6,6 +6,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, Query},
 };
 
+use super::lease::PENDING;
 use crate::{Db, DomainError, entities::enums::JobKind};
 
 #[derive(Clone, Debug)]
@@ -41,7 +42,7 @@ pub async fn stats(db: &Db) -> Result<Vec<KindStats>, DomainError> {
             .expr_as(Func::count(Expr::col("id")), "n")
             .expr_as(Func::min(Expr::col("run_after")), "oldest")
             .from(kind.table())
-            .and_where(Expr::col("status").eq("PENDING"))
+            .and_where(Expr::col("status").eq(PENDING))
             .and_where(Expr::col("run_after").lte(now))
             .to_owned();
         let row = db.conn().query_one(&backlog).await?.ok_or_else(|| DomainError::Internal("no backlog row".into()))?;

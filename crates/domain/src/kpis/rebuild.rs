@@ -121,7 +121,7 @@ pub async fn execute_rebuild(
         }
         db.job_changed(JobKind::KpiRebuild, claim.id);
     }
-    finish(db, claim, Outcome::Succeeded("DONE"), worker).await
+    finish(db, claim, Outcome::Succeeded(KpiRebuildStatus::Done.as_str()), worker).await
 }
 
 async fn finish(db: &Db, claim: &Claim, outcome: Outcome, worker: &WorkerSettings) -> Result<bool, DomainError> {

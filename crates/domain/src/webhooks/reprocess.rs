@@ -17,7 +17,9 @@ use crate::{
         enums::{JobKind, WebhookEventStatus},
         webhook_events,
     },
-    webhooks::service::{WebhookEventFilter, WebhookEventSummary, scoped},
+    jobs::SkipReason,
+    tenant_owned::scoped,
+    webhooks::service::{WebhookEventFilter, WebhookEventSummary},
 };
 
 /// Events per call; a larger selection is cut here and reported as `truncated`.
@@ -40,8 +42,8 @@ pub enum Selection {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Skipped {
     pub id: i64,
-    /// `not_found` (not in the caller's scope) or `not_finished` (PENDING or RUNNING).
-    pub code: &'static str,
+    /// [`SkipReason::NotFound`] or [`SkipReason::NotFinished`] (PENDING or RUNNING).
+    pub reason: SkipReason,
     pub detail: String,
 }
 
@@ -56,7 +58,7 @@ pub struct ReprocessReport {
 fn not_finished(event: &WebhookEventSummary) -> Skipped {
     Skipped {
         id: event.id,
-        code: "not_finished",
+        reason: SkipReason::NotFinished,
         detail: format!(
             "only PROCESSED, IGNORED or FAILED events are reprocessed; this one is {}",
             event.status.as_str()
@@ -92,7 +94,7 @@ async fn requeue(
         .to_owned();
     if txn.execute(&update).await?.rows_affected() != 1 {
         let detail = "the event changed meanwhile; look at it again".to_owned();
-        return Ok(Err(Skipped { id: event.id, code: "not_finished", detail }));
+        return Ok(Err(Skipped { id: event.id, reason: SkipReason::NotFinished, detail }));
     }
     audit::append(
         txn,
@@ -122,10 +124,14 @@ pub async fn reprocess(
     request: &RequestMeta,
 ) -> Result<WebhookEventSummary, DomainError> {
     let txn = db.begin_write().await?;
-    let find = || scoped(scope).filter(webhook_events::Column::Id.eq(id)).into_partial_model::<WebhookEventSummary>();
+    let find = || {
+        scoped::<webhook_events::Entity>(scope)
+            .filter(webhook_events::Column::Id.eq(id))
+            .into_partial_model::<WebhookEventSummary>()
+    };
     let event = find().one(&txn).await?.ok_or(DomainError::NotFound("webhook event"))?;
     if let Err(skipped) = requeue(&txn, caller, request, &event).await? {
-        return Err(DomainError::conflict(skipped.code, skipped.detail));
+        return Err(DomainError::conflict(skipped.reason.code(), skipped.detail));
     }
     let event = find().one(&txn).await?.ok_or(DomainError::NotFound("webhook event"))?;
     txn.commit().await?;
@@ -151,7 +157,7 @@ pub async fn reprocess_many(
             let mut ids = ids.clone();
             ids.sort_unstable();
             ids.dedup();
-            let events = scoped(scope)
+            let events = scoped::<webhook_events::Entity>(scope)
                 .filter(webhook_events::Column::Id.is_in(ids.iter().copied()))
                 .order_by_asc(webhook_events::Column::Id)
                 .into_partial_model::<WebhookEventSummary>()
@@ -167,7 +173,7 @@ pub async fn reprocess_many(
                     "only PROCESSED, IGNORED or FAILED events can be reprocessed",
                 ));
             }
-            let mut events = scoped(scope)
+            let mut events = scoped::<webhook_events::Entity>(scope)
                 .filter(filter.condition("filter.")?)
                 .filter(webhook_events::Column::Status.is_in(FINISHED))
                 .order_by_asc(webhook_events::Column::Id)
@@ -188,7 +194,7 @@ pub async fn reprocess_many(
     }
     report.skipped.extend(missing.into_iter().map(|id| Skipped {
         id,
-        code: "not_found",
+        reason: SkipReason::NotFound,
         detail: "no such webhook event".to_owned(),
     }));
     txn.commit().await?;

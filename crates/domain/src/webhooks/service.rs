@@ -2,16 +2,18 @@
 //! payloads, which may be large), and one event with its payload and attempt history.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, DerivePartialModel, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{ColumnTrait, Condition, DerivePartialModel, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::{
     Db, DomainError,
     access::Scope,
+    db,
     entities::{
         enums::{JobKind, WebhookEventStatus},
         job_attempts, webhook_events,
     },
     pagination::{Page, PageRequest},
+    tenant_owned,
 };
 
 pub use job_attempts::Model as JobAttempt;
@@ -64,10 +66,6 @@ impl WebhookEventFilter {
     }
 }
 
-pub(super) fn scoped(scope: Scope) -> Select<webhook_events::Entity> {
-    scope.filter(webhook_events::Entity::find(), webhook_events::Column::TenantId)
-}
-
 /// Newest first.
 pub async fn list(
     db: &Db,
@@ -75,11 +73,7 @@ pub async fn list(
     filter: &WebhookEventFilter,
     page: PageRequest,
 ) -> Result<Page<WebhookEventSummary>, DomainError> {
-    let mut query =
-        scoped(scope).filter(filter.condition("")?).order_by_desc(webhook_events::Column::Id).limit(page.limit + 1);
-    if let Some(before) = page.before_id {
-        query = query.filter(webhook_events::Column::Id.lt(before));
-    }
+    let query = tenant_owned::page_query::<webhook_events::Entity>(scope, filter.condition("")?, page);
     let rows = query.into_partial_model::<WebhookEventSummary>().all(db.conn()).await?;
     Ok(Page::from_rows(rows, page, |event| event.id))
 }
@@ -114,15 +108,18 @@ impl From<webhook_events::Model> for WebhookEventDetail {
     }
 }
 
+impl WebhookEventDetail {
+    /// The payload as JSON.
+    pub fn payload_value(&self) -> Result<serde_json::Value, DomainError> {
+        db::json_column("webhook_events", "payload", self.event.id, &self.payload)
+    }
+}
+
 /// However often an event is reprocessed, its detail stays one bounded read.
 const ATTEMPTS_SHOWN: u64 = 100;
 
 pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<WebhookEventDetail, DomainError> {
-    let event = scoped(scope)
-        .filter(webhook_events::Column::Id.eq(id))
-        .one(db.conn())
-        .await?
-        .ok_or(DomainError::NotFound("webhook event"))?;
+    let event = tenant_owned::get::<webhook_events::Entity>(db.conn(), scope, id).await?;
     let mut detail = WebhookEventDetail::from(event);
     detail.attempts = job_attempts::Entity::find()
         .filter(job_attempts::Column::JobKind.eq(JobKind::Webhook))

@@ -10,12 +10,12 @@ use super::{Pacer, heartbeat_interval, write_csv};
 use crate::{
     Db,
     access::{Scope, TenantId},
-    catalog::scoped,
     entities::{audit_log, customers, enums::ExportDataset, enums::OrderStatus, orders, products},
     exports::{
         ExportFilters,
         csv::{CsvRecord, neutralize},
     },
+    tenant_owned::scoped,
 };
 
 type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
