@@ -7,7 +7,9 @@ use crate::entities::enums::Role;
 
 /// The one list of permissions: each variant with its name. It generates [`Permission`] (its
 /// serialized names, [`Permission::ALL`], [`Permission::as_str`]) and one marker type per
-/// permission in [`perm`], so adding or removing a permission is one line here.
+/// permission in [`perm`], so adding or removing a permission is one line here. A name is taken
+/// as `tt`, not `literal`: utoipa does not see a serde rename given as a `literal` fragment and
+/// would document the variant's name instead.
 macro_rules! permissions {
     ($($variant:ident => $name:tt),+ $(,)?) => {
         /// A named right. Every operation of the API requires exactly one (or none, when public).
