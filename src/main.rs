@@ -11,7 +11,10 @@ use std::{
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use opsdeck_api::{Application, ProbeServer};
+use opsdeck_api::{
+    Application, ProbeServer,
+    config::{Config, HttpSettings},
+};
 use opsdeck_domain::{
     Db, audit,
     config::{LogFormat, Settings},
@@ -165,23 +168,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         write_stdout(&format!("{document}\n"));
         return Ok(());
     }
-    let settings = Arc::new(load_settings()?);
+    let Config { settings, http, unrecognised_variables } = load_config()?;
+    let (settings, http) = (Arc::new(settings), Arc::new(http));
     if let Command::Healthcheck(args) = &cli.command {
-        return healthcheck(&settings, args.address.as_deref()).await;
+        return healthcheck(&http, args.address.as_deref()).await;
     }
     init_tracing(settings.log.format);
-    if !settings.unrecognised_variables.is_empty() {
-        tracing::info!(variables = ?settings.unrecognised_variables, "ignoring OPSDECK_* variables that are no setting");
+    if !unrecognised_variables.is_empty() {
+        tracing::info!(variables = ?unrecognised_variables, "ignoring OPSDECK_* variables that are no setting");
     }
     let db = Db::connect(settings.database.url.expose_secret(), settings.database.max_connections).await?;
     match cli.command {
-        Command::Serve(args) => serve(settings, db, args).await,
+        Command::Serve(args) => serve(settings, http, db, args).await,
         Command::Worker(args) => {
             if settings.database.migrate_on_start && !args.no_migrate {
                 db.migrate().await?;
             }
             let stop = shutdown_signal()?;
-            let probes = ProbeServer::build(settings.worker.probe_bind, db.clone())?;
+            let probes = ProbeServer::build(http.worker_probe_bind, db.clone())?;
             let address = probes.address();
             let probes = probes.spawn();
             let worker = Worker::start(db, settings).await?;
@@ -263,7 +267,7 @@ async fn audit(settings: &Settings, db: &Db, command: AuditCommand) -> anyhow::R
     }
 }
 
-async fn serve(settings: Arc<Settings>, db: Db, args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(settings: Arc<Settings>, http: Arc<HttpSettings>, db: Db, args: ServeArgs) -> anyhow::Result<()> {
     if settings.database.migrate_on_start && !args.no_migrate {
         let applied = db.migrate().await?;
         tracing::info!(applied, "database migrated");
@@ -279,8 +283,9 @@ async fn serve(settings: Arc<Settings>, db: Db, args: ServeArgs) -> anyhow::Resu
         tracing::info!(summary = describe(&report), "demo data loaded");
     }
     let worker = if args.no_worker { None } else { Some(Worker::start(db.clone(), settings.clone()).await?) };
-    let application = Application::build(settings.clone(), db)?;
-    let address = format!("http://{}:{}", settings.http.bind.ip(), application.port());
+    let address = http.bind.ip();
+    let application = Application::build(settings.clone(), http, db)?;
+    let address = format!("http://{address}:{}", application.port());
     write_stdout(&format!("opsdeck is serving on {address} (API docs: {address}/api/docs)\n"));
     // actix stops on SIGINT/SIGTERM after in-flight requests; the worker then finishes its jobs.
     application.run_until_stopped().await?;
@@ -292,11 +297,11 @@ async fn serve(settings: Arc<Settings>, db: Db, args: ServeArgs) -> anyhow::Resu
 }
 
 /// Asks `/readyz` once, with a short timeout; anything but a ready answer is an error.
-async fn healthcheck(settings: &Settings, address: Option<&str>) -> anyhow::Result<()> {
+async fn healthcheck(http: &HttpSettings, address: Option<&str>) -> anyhow::Result<()> {
     let address = match address {
         Some(address) => address.to_owned(),
         None => {
-            let mut bind = settings.http.bind;
+            let mut bind = http.bind;
             if bind.ip().is_unspecified() {
                 bind.set_ip(if bind.is_ipv4() { Ipv4Addr::LOCALHOST.into() } else { Ipv6Addr::LOCALHOST.into() });
             }
@@ -371,11 +376,11 @@ fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()>> {
 }
 
 /// The optional `OPSDECK_CONFIG_FILE` holds `KEY=value` lines; real environment variables win.
-fn load_settings() -> anyhow::Result<Settings> {
+fn load_config() -> anyhow::Result<Config> {
     if let Ok(path) = std::env::var("OPSDECK_CONFIG_FILE") {
         dotenvy::from_path(&path).with_context(|| format!("OPSDECK_CONFIG_FILE: cannot read {path}"))?;
     }
-    Ok(Settings::from_env()?)
+    Ok(Config::from_env()?)
 }
 
 fn init_tracing(format: LogFormat) {

@@ -18,6 +18,7 @@ mod m20261207_000009_login_hardening;
 mod m20261207_000010_public_job_errors;
 mod m20261207_000011_job_change_notify;
 mod m20261207_000012_idempotency_keys;
+mod m20261207_000013_audit_outcome;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261207_000010_public_job_errors.rs"),
     include_str!("m20261207_000011_job_change_notify.rs"),
     include_str!("m20261207_000012_idempotency_keys.rs"),
+    include_str!("m20261207_000013_audit_outcome.rs"),
 ];
 
 #[async_trait::async_trait]
@@ -52,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_public_job_errors::Migration),
             Box::new(m20261207_000011_job_change_notify::Migration),
             Box::new(m20261207_000012_idempotency_keys::Migration),
+            Box::new(m20261207_000013_audit_outcome::Migration),
         ]
     }
 }

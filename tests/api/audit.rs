@@ -2,14 +2,12 @@
 //! it, nothing secret inside, tampering detected by `opsdeck audit verify`, partners confined to
 //! their tenant, exports that match the list, and retention that keeps the chain verifiable.
 
-use std::process::{Command, Output, Stdio};
-
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use opsdeck_domain::{
     Db,
     audit::{
-        self, AuditActor, AuditEvent, RequestMeta,
-        chain::{CanonicalEntry, canonical_time, entry_hash, storable_time},
+        self, AuditActor, AuditEvent, AuditOutcome, RequestMeta,
+        chain::{CanonicalEntry, HashVersion, canonical_time, entry_hash, storable_time},
     },
     enums::Role,
 };
@@ -20,7 +18,10 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestDatabase, TestResult};
+use crate::{
+    helpers::{TestApp, TestDatabase, TestResult},
+    process::opsdeck,
+};
 
 // ---- helpers ------------------------------------------------------------------------------
 
@@ -121,7 +122,7 @@ async fn append_entries(db: &Db, count: usize, event: impl Fn(usize) -> AuditEve
 }
 
 fn numbered(n: usize) -> AuditEvent {
-    AuditEvent::new("test.event", 200).metadata(json!({"n": n}))
+    AuditEvent::succeeded("test.event").metadata(json!({"n": n}))
 }
 
 /// Inserts a well-formed entry by hand (as an attacker with database access could) and
@@ -145,7 +146,9 @@ async fn insert_entry(db: &Db, id: i64, at: DateTime<Utc>, prev_hash: &str) -> T
             target_type: None,
             target_id: None,
             request_id: None,
-            outcome: Some(200),
+            status: None,
+            outcome: AuditOutcome::Succeeded,
+            reason: None,
             metadata: &metadata,
         },
     );
@@ -161,6 +164,7 @@ async fn insert_entry(db: &Db, id: i64, at: DateTime<Utc>, prev_hash: &str) -> T
             "metadata",
             "prev_hash",
             "hash",
+            "hash_version",
         ])
         .values([
             id.into(),
@@ -168,10 +172,11 @@ async fn insert_entry(db: &Db, id: i64, at: DateTime<Utc>, prev_hash: &str) -> T
             "system".into(),
             "history".into(),
             "test.history".into(),
-            200i32.into(),
+            "succeeded".into(),
             metadata.into(),
             prev_hash.into(),
             hash.clone().into(),
+            HashVersion::CURRENT.stored().into(),
         ])?
         .to_owned();
     db.conn().execute(&insert).await?;
@@ -197,20 +202,9 @@ async fn write_history(db: &Db, ages_in_days: &[i64]) -> TestResult {
     Ok(())
 }
 
-/// Runs the `opsdeck` binary against `database` with only the given variables set.
-fn opsdeck(database: &TestDatabase, args: &[&str], vars: &[(&str, &str)]) -> TestResult<Output> {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
-    command.args(args).stdin(Stdio::null());
-    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("OPSDECK_")) {
-        command.env_remove(name);
-    }
-    command.env("OPSDECK_DATABASE_URL", &database.url).envs(vars.iter().copied());
-    Ok(command.output()?)
-}
-
 /// `opsdeck audit verify`: Ok(stdout) when the chain holds, Err(stderr) when it does not.
 fn verify(database: &TestDatabase) -> TestResult<Result<String, String>> {
-    let output = opsdeck(database, &["audit", "verify"], &[])?;
+    let output = opsdeck(&["audit", "verify"], &[("OPSDECK_DATABASE_URL", &database.url)])?;
     let stdout = String::from_utf8_lossy(&output.stdout).trim().to_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -455,7 +449,7 @@ async fn filters_narrow_the_list() -> TestResult {
     assert_eq!(patch.status(), StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     let later = Utc::now();
-    append_entries(&app.db, 2, |_| AuditEvent::new("tenants.bogus", 200)).await?;
+    append_entries(&app.db, 2, |_| AuditEvent::succeeded("tenants.bogus")).await?;
     let root_id = scalar(&app.db, "SELECT id FROM users WHERE username = 'root'").await?;
 
     let actions = |items: Vec<Value>| -> Vec<String> {
@@ -540,7 +534,8 @@ async fn the_export_has_the_lists_rows_and_is_itself_on_record() -> TestResult {
     let on_record = list_all(&app, &root, &[("action_prefix", "audit_log.export".into())], 50).await?;
     assert_eq!(on_record.len(), 2);
     assert_eq!(on_record[1]["metadata"], json!({"action_prefix": "tenant.", "tenant_id": null}));
-    assert_eq!(on_record[1]["outcome"], 200);
+    assert_eq!(on_record[1]["outcome"], "succeeded");
+    assert_eq!(on_record[1]["status"], 200, "the operation's declared success");
     assert_eq!(on_record[1]["actor_label"], "root");
     assert_eq!(on_record[1]["method"], "GET");
     assert!(audit::verify::verify(&app.db).await?.broken.is_none());
@@ -568,8 +563,8 @@ async fn the_download_renders_every_entry_exactly_as_its_record() -> TestResult 
     app.db
         .conn()
         .execute_unprepared(
-            "UPDATE audit_log SET actor_label = '=1+1', path = '-x', ip = NULL, outcome = NULL, \
-             target_id = '@t', request_id = 'Zoë ✓', metadata = '{\"a\":\"b,\\\"c\\\"\nd\"}' \
+            "UPDATE audit_log SET actor_label = '=1+1', path = '-x', ip = NULL, status = NULL, \
+             reason = '+r', target_id = '@t', request_id = 'Zoë ✓', metadata = '{\"a\":\"b,\\\"c\\\"\nd\"}' \
              WHERE id = 500",
         )
         .await?;
@@ -600,6 +595,7 @@ async fn the_download_renders_every_entry_exactly_as_its_record() -> TestResult 
 #[tokio::test]
 async fn prune_deletes_old_entries_in_chunks_and_the_chain_still_verifies() -> TestResult {
     let database = TestDatabase::fresh().await?;
+    let vars = [("OPSDECK_DATABASE_URL", database.url.as_str())];
     let db = Db::connect(&database.url, 2).await?;
     // ids 1..=1003: 200 days old; 1004-1005: 120; 1006: 10; 1007: 130 (older than its
     // predecessor, as after a clock step); 1008: today.
@@ -609,18 +605,18 @@ async fn prune_deletes_old_entries_in_chunks_and_the_chain_still_verifies() -> T
     assert_eq!(verify(&database)?, Ok("audit chain verified: 1008 entries (ids 1..1008)".to_owned()));
 
     // The default comes from the configuration. Two chunks: two `audit_log.prune` entries.
-    let pruned = opsdeck(&database, &["audit", "prune"], &[("OPSDECK_AUDIT_RETENTION_DAYS", "150")])?;
+    let pruned = opsdeck(&["audit", "prune"], &[vars[0], ("OPSDECK_AUDIT_RETENTION_DAYS", "150")])?;
     assert!(pruned.status.success(), "{}", String::from_utf8_lossy(&pruned.stderr));
     assert!(String::from_utf8_lossy(&pruned.stdout).starts_with("audit log pruned: 1003 entries older than"));
     assert_eq!(verify(&database)?, Ok("audit chain verified: 7 entries (ids 1004..1010)".to_owned()));
 
-    let pruned = opsdeck(&database, &["audit", "prune", "--older-than-days", "90"], &[])?;
+    let pruned = opsdeck(&["audit", "prune", "--older-than-days", "90"], &vars)?;
     assert!(String::from_utf8_lossy(&pruned.stdout).starts_with("audit log pruned: 2 entries"));
     assert_eq!(verify(&database)?, Ok("audit chain verified: 6 entries (ids 1006..1011)".to_owned()));
     let kept = "SELECT COUNT(*) FROM audit_log WHERE id IN (1006, 1007, 1008)";
     assert_eq!(scalar(&db, kept).await?, 3, "newer entries, and the old one behind them, are kept");
 
-    let again = opsdeck(&database, &["audit", "prune", "--older-than-days", "90"], &[])?;
+    let again = opsdeck(&["audit", "prune", "--older-than-days", "90"], &vars)?;
     assert!(String::from_utf8_lossy(&again.stdout).starts_with("audit log pruned: 0 entries"));
     append_entries(&db, 1, numbered).await?;
     assert_eq!(verify(&database)?, Ok("audit chain verified: 7 entries (ids 1006..1012)".to_owned()));
@@ -628,7 +624,7 @@ async fn prune_deletes_old_entries_in_chunks_and_the_chain_still_verifies() -> T
         "SELECT COUNT(*) FROM audit_log WHERE action = 'audit_log.prune' AND metadata LIKE '%\"deleted\":2%'";
     assert_eq!(scalar(&db, metadata).await?, 1, "each prune is on record");
 
-    let refused = opsdeck(&database, &["audit", "prune", "--older-than-days", "0"], &[])?;
+    let refused = opsdeck(&["audit", "prune", "--older-than-days", "0"], &vars)?;
     assert_eq!(refused.status.code(), Some(2));
     Ok(())
 }
@@ -636,11 +632,12 @@ async fn prune_deletes_old_entries_in_chunks_and_the_chain_still_verifies() -> T
 #[tokio::test]
 async fn prune_never_erases_a_broken_entry() -> TestResult {
     let database = TestDatabase::fresh().await?;
+    let vars = [("OPSDECK_DATABASE_URL", database.url.as_str())];
     let db = Db::connect(&database.url, 2).await?;
     write_history(&db, &[200, 200, 200, 0]).await?;
     db.conn().execute_unprepared(r#"UPDATE audit_log SET metadata = '{"n":0}' WHERE id = 2"#).await?;
 
-    let pruned = opsdeck(&database, &["audit", "prune"], &[])?;
+    let pruned = opsdeck(&["audit", "prune"], &vars)?;
     assert!(String::from_utf8_lossy(&pruned.stdout).starts_with("audit log pruned: 1 entry"));
     let failure = verify(&database)?.err().unwrap_or_default();
     assert!(failure.starts_with("error: audit chain broken at entry 2: its contents do not match"), "{failure}");
@@ -668,10 +665,12 @@ async fn refused_mutations_are_recorded_with_the_caller() -> TestResult {
         .conn()
         .query_all_raw(Statement::from_string(
             app.db.backend(),
-            "SELECT action, actor_label, method, path, outcome FROM audit_log WHERE action LIKE 'request.%' ORDER BY id",
+            "SELECT action, actor_label, method, path, status, outcome, reason FROM audit_log \
+             WHERE action LIKE 'request.%' ORDER BY id",
         ))
         .await?;
-    let seen: Vec<(String, String, String, String, i32)> = rows
+    type Seen = (String, String, String, String, i32, String, Option<String>);
+    let seen: Vec<Seen> = rows
         .iter()
         .map(|r| {
             Ok((
@@ -679,15 +678,28 @@ async fn refused_mutations_are_recorded_with_the_caller() -> TestResult {
                 r.try_get::<String>("", "actor_label")?,
                 r.try_get::<String>("", "method")?,
                 r.try_get::<String>("", "path")?,
-                r.try_get::<i32>("", "outcome")?,
+                r.try_get::<i32>("", "status")?,
+                r.try_get::<String>("", "outcome")?,
+                r.try_get::<Option<String>>("", "reason")?,
             ))
         })
         .collect::<Result<_, sea_orm::DbErr>>()?;
+    let refused = |action: &str, actor: &str, method: &str, path: &str, status: i32, reason: &str| -> Seen {
+        let reason = Some(reason.to_owned());
+        (action.into(), actor.into(), method.into(), path.into(), status, "refused".into(), reason)
+    };
     assert_eq!(
         seen,
         vec![
-            ("request.forbidden".into(), "sam".into(), "POST".into(), "/api/v1/tenants".into(), 403),
-            ("request.unauthenticated".into(), "anonymous".into(), "DELETE".into(), "/api/v1/tokens/1".into(), 401),
+            refused("request.forbidden", "sam", "POST", "/api/v1/tenants", 403, "forbidden"),
+            refused(
+                "request.unauthenticated",
+                "anonymous",
+                "DELETE",
+                "/api/v1/tokens/1",
+                401,
+                "authentication_required"
+            ),
         ],
         "unrouted scanner noise and cookie-less session checks are not recorded"
     );

@@ -16,8 +16,8 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     bulk::{discount, discounted, prices, shop_with_products},
-    helpers::{SIGNING_KEY, TestApp, TestResult},
-    process::{Server, opsdeck_command},
+    helpers::{SIGNING_KEY, TestApp, TestResult, eventually},
+    process::{Server, opsdeck},
     s3::S3Server,
     webhooks::{event, now, sign},
 };
@@ -71,27 +71,6 @@ impl Api {
 
 fn as_refs(vars: &[(String, String)]) -> Vec<(&str, &str)> {
     vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-}
-
-/// Polls until `done` holds for the value at `path` (or fails after `limit`).
-async fn wait_until(
-    api: &Api,
-    token: &str,
-    path: &str,
-    limit: Duration,
-    done: impl Fn(&Value) -> bool,
-) -> TestResult<Value> {
-    let deadline = Instant::now() + limit;
-    loop {
-        let value = api.get_json(token, path).await?;
-        if done(&value) {
-            return Ok(value);
-        }
-        if Instant::now() > deadline {
-            return Err(format!("{path} did not get there within {limit:?}: {value}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// The worker process (by pid, from its apalis name `opsdeck-<host>-<pid>-<n>`) that made the
@@ -233,8 +212,13 @@ async fn two_apis_and_two_workers_finish_every_job_once_through_a_killed_and_a_s
     }
 
     // SIGKILL the worker running the bulk job, mid-way.
-    wait_until(&apis[0], &token, &bulk_path, Duration::from_secs(60), |job| job["processed"].as_i64().unwrap_or(0) > 0)
-        .await?;
+    eventually(
+        "the bulk job to process a row",
+        Duration::from_secs(60),
+        async || apis[0].get_json(&token, &bulk_path).await,
+        |job| job["processed"].as_i64().unwrap_or(0) > 0,
+    )
+    .await?;
     let runner = latest_runner(&app, "bulk", bulk_id).await?;
     let killed = workers.iter().position(|w| w.pid() == runner).ok_or("the bulk job's runner is no worker of ours")?;
     workers.remove(killed).kill()?;
@@ -243,9 +227,12 @@ async fn two_apis_and_two_workers_finish_every_job_once_through_a_killed_and_a_s
 
     // The other worker takes it back once the lease expires; SIGTERM it while it runs the job.
     let survivor = workers.remove(0);
-    wait_until(&apis[1], &token, &bulk_path, Duration::from_secs(60), |job| {
-        job["processed"].as_i64().unwrap_or(0) > processed_at_kill + 200 || job["status"] == "DONE"
-    })
+    eventually(
+        "another worker to take the bulk job over",
+        Duration::from_secs(60),
+        async || apis[1].get_json(&token, &bulk_path).await,
+        |job| job["processed"].as_i64().unwrap_or(0) > processed_at_kill + 200 || job["status"] == "DONE",
+    )
     .await?;
     let takeover = killed_at.elapsed();
     let stopping = Instant::now();
@@ -256,18 +243,33 @@ async fn two_apis_and_two_workers_finish_every_job_once_through_a_killed_and_a_s
     // A replacement finishes everything.
     let replacement_vars = worker_vars("worker-3");
     let replacement = Server::start_worker(&[], &as_refs(&replacement_vars)).await?;
-    let done =
-        wait_until(&apis[1], &token, &bulk_path, Duration::from_secs(120), |job| job["status"] == "DONE").await?;
+    let done = eventually(
+        "the bulk job to be DONE",
+        Duration::from_secs(120),
+        async || apis[1].get_json(&token, &bulk_path).await,
+        |job| job["status"] == "DONE",
+    )
+    .await?;
     assert_eq!((done["processed"].as_i64(), done["succeeded"].as_i64()), (Some(PRODUCTS), Some(PRODUCTS)), "{done}");
     for &id in &exports {
         let path = format!("/api/v1/export-jobs/{id}");
-        wait_until(&apis[id as usize % 2], &token, &path, Duration::from_secs(60), |job| job["status"] == "DONE")
-            .await?;
+        eventually(
+            &format!("export {id} to be DONE"),
+            Duration::from_secs(60),
+            async || apis[id as usize % 2].get_json(&token, &path).await,
+            |job| job["status"] == "DONE",
+        )
+        .await?;
     }
     for &id in &events {
         let path = format!("/api/v1/webhook-events/{id}");
-        wait_until(&apis[id as usize % 2], &token, &path, Duration::from_secs(60), |e| e["status"] == "PROCESSED")
-            .await?;
+        eventually(
+            &format!("webhook event {id} to be PROCESSED"),
+            Duration::from_secs(60),
+            async || apis[id as usize % 2].get_json(&token, &path).await,
+            |event| event["status"] == "PROCESSED",
+        )
+        .await?;
     }
     let work_done = work_started.elapsed();
 
@@ -323,9 +325,7 @@ async fn two_apis_and_two_workers_finish_every_job_once_through_a_killed_and_a_s
     let ours = objects.iter().filter(|key| exports.iter().any(|id| key.starts_with(&format!("exports/{id}-")))).count();
     let orphans = ours - EXPORTS;
     // The audit chain holds after all of it.
-    let verify =
-        opsdeck_command(&["audit", "verify"], &[("OPSDECK_DATABASE_URL", app.settings.database.url.expose_secret())])
-            .output()?;
+    let verify = opsdeck(&["audit", "verify"], &[("OPSDECK_DATABASE_URL", app.settings.database.url.expose_secret())])?;
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
     let verified = String::from_utf8_lossy(&verify.stdout).trim().to_owned();
 

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use opsdeck_domain::config::KNOWN_VARIABLES;
+use opsdeck_api::config;
 use yaml_rust2::{Yaml, YamlLoader};
 
 use crate::helpers::TestResult;
@@ -43,7 +43,7 @@ fn image_of(text: &str, stage: &str) -> Option<String> {
 }
 
 fn unknown_settings<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
-    names.into_iter().filter(|name| name.starts_with("OPSDECK_") && !KNOWN_VARIABLES.contains(name)).collect()
+    names.into_iter().filter(|name| name.starts_with("OPSDECK_") && !config::is_known(name)).collect()
 }
 
 #[test]

@@ -12,20 +12,20 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    helpers::{TestApp, TestResult},
+    helpers::{TestApp, TestResult, eventually, redacted},
     s3::S3Server,
 };
 
 /// Polls an export until it reaches `status` (or fails the test after 30 s).
 async fn wait_for(app: &TestApp, token: &str, id: i64, status: &str) -> TestResult<Value> {
-    for _ in 0..300 {
-        let job: Value = app.get_as(token, &format!("/api/v1/export-jobs/{id}")).await?.json().await?;
-        if job["status"] == status {
-            return Ok(job);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(format!("export {id} never reached {status}").into())
+    let path = format!("/api/v1/export-jobs/{id}");
+    eventually(
+        &format!("export {id} to be {status}"),
+        Duration::from_secs(30),
+        async || Ok(app.get_as(token, &path).await?.json::<Value>().await?),
+        |job| job["status"] == status,
+    )
+    .await
 }
 
 async fn create(app: &TestApp, token: &str, body: Value) -> TestResult<i64> {
@@ -46,7 +46,18 @@ async fn a_partner_exports_their_orders_and_downloads_exactly_them() -> TestResu
     let id = create(&app, &partner, json!({"dataset": "orders", "filters": {"status": "paid"}})).await?;
     let job = wait_for(&app, &partner, id, "DONE").await?;
     assert_eq!(job["tenant_id"], json!(tenant_id));
-    assert_eq!(job["downloadable"], true);
+    insta::assert_json_snapshot!("export_job_done", job, {
+        ".id" => redacted("[id]"),
+        ".tenant_id" => redacted("[tenant id]"),
+        ".requested_by_user_id" => redacted("[user id]"),
+        ".row_count" => redacted("[row count]"),
+        ".byte_size" => redacted("[byte size]"),
+        ".checksum_sha256" => redacted("[sha-256]"),
+        ".expires_at" => redacted("[time]"),
+        ".created_at" => redacted("[time]"),
+        ".started_at" => redacted("[time]"),
+        ".finished_at" => redacted("[time]"),
+    });
 
     let download = app.get_as(&partner, &format!("/api/v1/export-jobs/{id}/download")).await?;
     assert_eq!(download.status(), StatusCode::OK);

@@ -2,16 +2,25 @@
 //! talks HTTP, like an integrator. SQLite by default; PostgreSQL when
 //! `OPSDECK_TEST_POSTGRES_URL` is set (a fresh database per test, copied from a migrated
 //! template so it stays fast).
+//!
+//! Where a response's shape matters the tests compare it with an insta snapshot
+//! (`tests/api/snapshots/`), ids, times and tokens redacted so that both engines give the same
+//! one. A missing or different snapshot fails the test: locally insta leaves the new one beside
+//! it as `.snap.new` for `cargo insta review`; with `CI=true` it writes nothing. Only
+//! `INSTA_UPDATE=always` or `INSTA_FORCE_PASS` would let a test pass on a new snapshot: neither
+//! belongs in CI.
 
 use std::{
+    fmt::Debug,
     path::PathBuf,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering},
     },
+    time::{Duration, Instant},
 };
 
-use opsdeck_api::Application;
+use opsdeck_api::{Application, config::Config};
 use opsdeck_domain::{
     Db,
     config::Settings,
@@ -19,6 +28,7 @@ use opsdeck_domain::{
     identity::users::{self, NewUser},
 };
 use opsdeck_worker::Worker;
+use reqwest::{StatusCode, header};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -68,14 +78,15 @@ impl TestApp {
             ("OPSDECK_KPI_SCHEDULE".to_owned(), "0 0 0 1 1 * 2099".to_owned()),
         ];
         vars.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-        let settings = Arc::new(Settings::from_vars(vars)?);
+        let config = Config::from_vars(vars)?;
+        let settings = Arc::new(config.settings);
         let db = Db::connect(&database.url, 5).await?;
         let server_statements = Arc::new(AtomicU64::new(0));
         let counter = server_statements.clone();
         let observed = db.observed(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
-        let application = Application::build(settings.clone(), observed)?;
+        let application = Application::build(settings.clone(), Arc::new(config.http), observed)?;
         let address = format!("http://127.0.0.1:{}", application.port());
         tokio::spawn(application.run_until_stopped());
         let client =
@@ -206,14 +217,85 @@ impl TestApp {
     }
 }
 
-/// A problem answer's status and `code`, checking that it is `application/problem+json`.
-pub async fn problem_code(response: reqwest::Response) -> TestResult<(reqwest::StatusCode, String)> {
+/// A problem answer (RFC 9457) as a client reads it. Compares with `(status, code)`, or with
+/// `(status, code, fields)` to also name the fields its `errors` list, in order.
+#[derive(Debug)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub code: String,
+    /// The `field` of each entry of `errors`.
+    pub fields: Vec<String>,
+    /// The whole document, for a snapshot.
+    pub body: Value,
+}
+
+impl PartialEq<(StatusCode, &str)> for Problem {
+    fn eq(&self, (status, code): &(StatusCode, &str)) -> bool {
+        self.status == *status && self.code == *code
+    }
+}
+
+impl PartialEq<(StatusCode, &str, &[&str])> for Problem {
+    fn eq(&self, (status, code, fields): &(StatusCode, &str, &[&str])) -> bool {
+        self.status == *status && self.code == *code && self.fields == *fields
+    }
+}
+
+/// Reads a problem answer, checking that it is `application/problem+json`.
+pub async fn problem(response: reqwest::Response) -> TestResult<Problem> {
     let status = response.status();
-    let content_type =
-        response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    assert_eq!(content_type, "application/problem+json", "{status}");
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let body: Value = response.json().await?;
-    Ok((status, body["code"].as_str().unwrap_or("").to_owned()))
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"), "{status} {body}");
+    let code = body["code"].as_str().unwrap_or_default().to_owned();
+    let fields = body["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    Ok(Problem { status, code, fields, body })
+}
+
+/// A snapshot redaction for what differs between runs or engines (ids, times, tokens): the value
+/// becomes `label`, but `null` stays `null`, so the snapshot still tells which ones are set.
+pub fn redacted(label: &'static str) -> insta::internals::Redaction {
+    insta::dynamic_redaction(move |value, _| if value.is_nil() { value } else { label.into() })
+}
+
+/// How long a poll waits between two looks: short enough to catch a job mid-way.
+const POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// Looks with `observe` until `done` holds for what it saw, and returns that. Fails after
+/// `within`, naming what was `awaited` and the last thing seen.
+pub async fn eventually<T: Debug>(
+    awaited: &str,
+    within: Duration,
+    mut observe: impl AsyncFnMut() -> TestResult<T>,
+    done: impl Fn(&T) -> bool,
+) -> TestResult<T> {
+    let deadline = Instant::now() + within;
+    loop {
+        let seen = observe().await?;
+        if done(&seen) {
+            return Ok(seen);
+        }
+        if Instant::now() >= deadline {
+            return Err(format!("{awaited}: not within {within:?}; last seen: {seen:?}").into());
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+}
+
+/// A wait that never ends fails the test, saying what it waited for and what it saw last.
+#[tokio::test]
+async fn eventually_gives_up_naming_what_it_awaited_and_what_it_saw_last() {
+    let mut looks = 0;
+    let count = async || {
+        looks += 1;
+        TestResult::Ok(looks)
+    };
+    let outcome = eventually("the count to reach 1000", Duration::from_millis(100), count, |n| *n >= 1000).await;
+    let message = outcome.err().map(|error| error.to_string()).unwrap_or_default();
+    assert!(message.starts_with("the count to reach 1000: not within 100ms; last seen: "), "{message}");
 }
 
 /// A database of its own for one test; removed when dropped.

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestResult, problem_code};
+use crate::helpers::{TestApp, TestResult, problem};
 use opsdeck_domain::enums::Role;
 
 async fn post_with_key(
@@ -49,11 +49,10 @@ async fn a_key_reused_for_another_request_is_refused_and_changes_nothing() -> Te
     assert_eq!(first.status(), StatusCode::ACCEPTED);
 
     let reused = post_with_key(&app, &ops, "k-1", "/api/v1/export-jobs", &json!({"dataset": "customers"})).await?;
-    assert_eq!(problem_code(reused).await?, (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused".to_owned()));
+    assert_eq!(problem(reused).await?, (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"));
     for bad in ["", "a key with spaces", &"k".repeat(256)] {
         let refused = post_with_key(&app, &ops, bad, "/api/v1/export-jobs", &json!({"dataset": "orders"})).await?;
-        let (status, code) = problem_code(refused).await?;
-        assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_idempotency_key"), "{bad:?}");
+        assert_eq!(problem(refused).await?, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_idempotency_key"), "{bad:?}");
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM export_jobs").await?, 1);
     Ok(())

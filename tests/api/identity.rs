@@ -8,7 +8,7 @@ use reqwest::{StatusCode, header};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::helpers::{SIGNING_KEY, TestApp, TestResult, problem_code};
+use crate::helpers::{SIGNING_KEY, TestApp, TestResult, problem};
 
 #[tokio::test]
 async fn a_user_logs_in_and_sees_who_they_are() -> TestResult {
@@ -68,7 +68,9 @@ async fn an_unknown_user_and_a_wrong_password_get_the_same_answer() -> TestResul
     let second: Value = unknown_user.json().await?;
     assert_eq!(first["status"], 401);
     assert_eq!((&first["code"], &first["detail"]), (&second["code"], &second["detail"]));
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login_failed'").await?, 2);
+    let refused = "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login_failed' \
+                   AND status = 401 AND outcome = 'refused' AND reason = 'bad_credentials'";
+    assert_eq!(app.count(refused).await?, 2);
     Ok(())
 }
 
@@ -82,17 +84,14 @@ async fn malformed_login_bodies_are_refused_and_change_nothing() -> TestResult {
         .body("{username")
         .send()
         .await?;
-    assert_eq!(problem_code(not_json).await?, (StatusCode::BAD_REQUEST, "malformed_json".to_owned()));
+    assert_eq!(problem(not_json).await?, (StatusCode::BAD_REQUEST, "malformed_json"));
 
     let wrong_type = app.client.post(app.url("/api/v1/auth/login")).body("username=a&password=b").send().await?;
-    assert_eq!(
-        problem_code(wrong_type).await?,
-        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type".to_owned())
-    );
+    assert_eq!(problem(wrong_type).await?, (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
 
     // Checked against the documented schema: the problem names the missing field.
     let missing_field = app.post_json("/api/v1/auth/login", &json!({"username": "a"})).await?;
-    assert_eq!(problem_code(missing_field).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
+    assert_eq!(problem(missing_field).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await?, 0);
     Ok(())
 }
@@ -134,10 +133,10 @@ async fn every_bad_access_token_is_a_401_problem() -> TestResult {
         [("expired", expired), ("bad signature", bad_signature), ("unknown kid", unknown_kid), ("alg none", unsigned)]
     {
         let response = app.get_as(&token, "/api/v1/me").await?;
-        assert_eq!(problem_code(response).await?, (StatusCode::UNAUTHORIZED, "invalid_token".to_owned()), "{case}");
+        assert_eq!(problem(response).await?, (StatusCode::UNAUTHORIZED, "invalid_token"), "{case}");
     }
     let anonymous = app.get("/api/v1/me").await?;
-    assert_eq!(problem_code(anonymous).await?, (StatusCode::UNAUTHORIZED, "authentication_required".to_owned()));
+    assert_eq!(problem(anonymous).await?, (StatusCode::UNAUTHORIZED, "authentication_required"));
     Ok(())
 }
 
@@ -160,8 +159,8 @@ async fn deactivating_a_user_stops_their_tokens_at_once() -> TestResult {
         .await?;
     assert_eq!(patched.status(), StatusCode::OK);
 
-    assert_eq!(problem_code(app.get_as(&olivia, "/api/v1/me").await?).await?.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(problem_code(app.get_as(&integrator, "/api/v1/me").await?).await?.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(problem(app.get_as(&olivia, "/api/v1/me").await?).await?.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(problem(app.get_as(&integrator, "/api/v1/me").await?).await?.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await?, 2, "deactivated, never deleted");
     Ok(())
 }
@@ -187,10 +186,12 @@ async fn refresh_rotates_and_a_reused_refresh_token_ends_the_whole_session() -> 
         .header(header::COOKIE, format!("opsdeck_refresh={first_cookie}"))
         .send()
         .await?;
-    assert_eq!(problem_code(replay).await?, (StatusCode::UNAUTHORIZED, "invalid_refresh_token".to_owned()));
+    assert_eq!(problem(replay).await?, (StatusCode::UNAUTHORIZED, "invalid_refresh_token"));
     let legitimate = app.client.post(app.url("/api/v1/auth/refresh")).send().await?;
     assert_eq!(legitimate.status(), StatusCode::UNAUTHORIZED, "the newest token of the family died too");
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.refresh_reuse_detected'").await?, 1);
+    let detected = "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.refresh_reuse_detected' \
+                    AND status = 401 AND outcome = 'refused' AND reason = 'refresh_token_reused'";
+    assert_eq!(app.count(detected).await?, 1);
     Ok(())
 }
 
@@ -226,8 +227,11 @@ async fn repeated_failures_throttle_even_the_right_password() -> TestResult {
         .and_then(|v| v.parse().ok())
         .ok_or("no Retry-After")?;
     assert!((1..=900).contains(&retry_after), "{retry_after}");
-    assert_eq!(problem_code(throttled).await?.1, "too_many_requests");
+    assert_eq!(problem(throttled).await?.code, "too_many_requests");
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login_failed'").await?, 4);
+    let throttled = "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login_failed' \
+                     AND status = 429 AND outcome = 'refused' AND reason = 'throttled'";
+    assert_eq!(app.count(throttled).await?, 1);
     Ok(())
 }
 
@@ -250,7 +254,7 @@ async fn totp_enrolment_then_login_needs_the_code() -> TestResult {
 
     let without_code =
         app.post_json("/api/v1/auth/login", &json!({"username": "olivia", "password": password})).await?;
-    assert_eq!(problem_code(without_code).await?, (StatusCode::UNAUTHORIZED, "mfa_required".to_owned()));
+    assert_eq!(problem(without_code).await?, (StatusCode::UNAUTHORIZED, "mfa_required"));
     let with_code = app
         .post_json(
             "/api/v1/auth/login",
@@ -279,7 +283,7 @@ async fn a_role_that_requires_mfa_can_only_enrol_until_it_does() -> TestResult {
     let me: Value = app.get_as(&token, "/api/v1/me").await?.json().await?;
     assert_eq!(me["mfa_enrollment_required"], true);
     let refused = app.get_as(&token, "/api/v1/products").await?;
-    assert_eq!(problem_code(refused).await?, (StatusCode::FORBIDDEN, "mfa_enrollment_required".to_owned()));
+    assert_eq!(problem(refused).await?, (StatusCode::FORBIDDEN, "mfa_enrollment_required"));
 
     let enrollment: Value =
         app.post_as(&token, "/api/v1/auth/mfa/enroll", &json!({"password": password})).await?.json().await?;
@@ -296,9 +300,9 @@ async fn integrator_tokens_are_shown_once_and_never_exceed_their_creator() -> Te
     let support = app.login("sam", &password).await?;
 
     let beyond = app.create_token(&support, &password, json!({"name": "ci", "roles": ["ops"]})).await?;
-    assert_eq!(problem_code(beyond).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
+    assert_eq!(problem(beyond).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
     let unknown_role = app.create_token(&support, &password, json!({"name": "ci", "roles": ["root"]})).await?;
-    assert_eq!(problem_code(unknown_role).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
+    assert_eq!(problem(unknown_role).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await?, 0);
 
     let created = app.create_token(&support, &password, json!({"name": "reporting", "roles": ["support"]})).await?;
@@ -320,10 +324,7 @@ async fn integrator_tokens_are_shown_once_and_never_exceed_their_creator() -> Te
     let id = created["token"]["id"].as_i64().ok_or("no id")?;
     let revoked = app.client.delete(app.url(&format!("/api/v1/tokens/{id}"))).bearer_auth(&support).send().await?;
     assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
-    assert_eq!(
-        problem_code(app.get_as(&secret, "/api/v1/me").await?).await?,
-        (StatusCode::UNAUTHORIZED, "invalid_token".to_owned())
-    );
+    assert_eq!(problem(app.get_as(&secret, "/api/v1/me").await?).await?, (StatusCode::UNAUTHORIZED, "invalid_token"));
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('api_token.create', 'api_token.revoke')").await?,
         2
@@ -340,7 +341,7 @@ async fn an_expired_token_is_refused() -> TestResult {
         &app.token_secret(&ops, &password, json!({"name": "old", "roles": ["ops"], "expires_in_days": 1})).await?;
     app.db.conn().execute_unprepared("UPDATE api_tokens SET expires_at = created_at").await?;
 
-    assert_eq!(problem_code(app.get_as(secret, "/api/v1/me").await?).await?.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(problem(app.get_as(secret, "/api/v1/me").await?).await?.status, StatusCode::UNAUTHORIZED);
     Ok(())
 }
 
@@ -363,14 +364,14 @@ async fn role_bindings_are_validated_and_bad_input_changes_nothing() -> TestResu
     let bindings_before = app.count("SELECT COUNT(*) FROM role_bindings").await?;
 
     let no_tenant = app.post_as(&admin, &roles_path, &json!({"role": "partner_admin"})).await?;
-    assert_eq!(problem_code(no_tenant).await?.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem(no_tenant).await?.status, StatusCode::UNPROCESSABLE_ENTITY);
     let unknown = app.post_as(&admin, &roles_path, &json!({"role": "root"})).await?;
-    assert_eq!(problem_code(unknown).await?.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem(unknown).await?.status, StatusCode::UNPROCESSABLE_ENTITY);
     let (tenant_id, _) = tenants.first().ok_or("no tenant")?;
     let mixed = app.post_as(&admin, &roles_path, &json!({"role": "partner_admin", "tenant_id": tenant_id})).await?;
-    assert_eq!(problem_code(mixed).await?, (StatusCode::CONFLICT, "mixed_scope".to_owned()));
+    assert_eq!(problem(mixed).await?, (StatusCode::CONFLICT, "mixed_scope"));
     let duplicate = app.post_as(&admin, &roles_path, &json!({"role": "support"})).await?;
-    assert_eq!(problem_code(duplicate).await?.0, StatusCode::CONFLICT);
+    assert_eq!(problem(duplicate).await?.status, StatusCode::CONFLICT);
     assert_eq!(app.count("SELECT COUNT(*) FROM role_bindings").await?, bindings_before);
 
     let granted = app.post_as(&admin, &roles_path, &json!({"role": "ops"})).await?;

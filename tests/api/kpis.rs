@@ -21,7 +21,7 @@ use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestResult};
+use crate::helpers::{TestApp, TestResult, eventually, redacted};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
@@ -79,14 +79,15 @@ async fn fixtures(app: &TestApp) -> TestResult<i64> {
 }
 
 async fn wait_for_rebuilds(app: &TestApp) -> TestResult {
-    for _ in 0..300 {
-        let open = app.count("SELECT COUNT(*) FROM kpi_rebuild_jobs WHERE status <> 'DONE'").await?;
-        if open == 0 {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err("rebuilds did not finish".into())
+    let open = "SELECT COUNT(*) FROM kpi_rebuild_jobs WHERE status <> 'DONE'";
+    eventually(
+        "every KPI rebuild to be DONE",
+        Duration::from_secs(30),
+        async || app.count(open).await,
+        |open| *open == 0,
+    )
+    .await?;
+    Ok(())
 }
 
 #[tokio::test]
@@ -231,6 +232,41 @@ async fn partners_get_their_own_tenants_series_and_dashboard_only() -> TestResul
     assert_eq!(whole["tenant_id"], Value::Null);
     assert!(whole["failed_exports"].as_array().is_some_and(|rows| !rows.is_empty()));
     assert!(whole["failed_webhooks"].is_array());
+    Ok(())
+}
+
+/// Every widget of a partner's dashboard as the console reads it: one export waiting, one that
+/// failed (its error in the words a tenant may read), the audit entries they left, and 14 days
+/// of KPIs (none computed yet).
+#[tokio::test]
+async fn a_partners_dashboard_has_every_widget() -> TestResult {
+    let app = TestApp::spawn().await?;
+    fixtures(&app).await?;
+    let partner = app.signed_in("pia", Role::PartnerAdmin, Some("kpi")).await?;
+    for dataset in ["orders", "customers"] {
+        let created = app.post_as(&partner, "/api/v1/export-jobs", &json!({"dataset": dataset})).await?;
+        assert_eq!(created.status(), StatusCode::ACCEPTED);
+    }
+    exec(
+        &app,
+        "UPDATE export_jobs SET status = 'FAILED', attempts = 3, last_error = 'disk full' WHERE dataset = 'customers'",
+    )
+    .await?;
+
+    let board: Value = app.get_as(&partner, "/api/v1/dashboard").await?.json().await?;
+    insta::assert_json_snapshot!("dashboard_of_a_partner", board, {
+        ".**.id" => redacted("[id]"),
+        ".**.tenant_id" => redacted("[tenant id]"),
+        ".**.requested_by_user_id" => redacted("[user id]"),
+        ".**.actor_id" => redacted("[user id]"),
+        ".**.target_id" => redacted("[id]"),
+        ".**.request_id" => redacted("[request id]"),
+        ".**.created_at" => redacted("[time]"),
+        ".**.occurred_at" => redacted("[time]"),
+        ".**.hash" => redacted("[hash]"),
+        ".**.prev_hash" => redacted("[hash]"),
+        ".kpi_series[].day" => redacted("[day]"),
+    });
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::{
     bulk::read_events,
-    helpers::{TestApp, TestResult},
+    helpers::{TestApp, TestResult, eventually},
 };
 
 /// No safety poll in the life of a test: whatever a stream receives, it was told.
@@ -155,15 +155,14 @@ async fn a_job_starts_when_asked_not_at_the_workers_next_poll() -> TestResult {
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let id = export(&app, &partner, json!({"dataset": "customers"})).await?;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let job: Value = app.get_as(&partner, &format!("/api/v1/export-jobs/{id}")).await?.json().await?;
-        if job["status"] == "DONE" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the export is still {} after 20 s", job["status"]);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let path = format!("/api/v1/export-jobs/{id}");
+    eventually(
+        "the export to be DONE",
+        Duration::from_secs(20),
+        async || Ok(app.get_as(&partner, &path).await?.json::<Value>().await?),
+        |job| job["status"] == "DONE",
+    )
+    .await?;
     worker.shutdown().await;
     Ok(())
 }
@@ -184,21 +183,17 @@ async fn the_queue_table_keeps_no_doorbell_that_rang() -> TestResult {
     for dataset in ["customers", "orders", "products"] {
         ids.push(export(&app, &partner, json!({"dataset": dataset})).await?);
     }
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let done = app
-            .count(&format!(
-                "SELECT COUNT(*) FROM export_jobs WHERE status = 'DONE' AND id IN ({})",
-                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
-            ))
-            .await?;
-        let left = app.count(&doorbells).await?;
-        if done == 3 && left == 0 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "{done} of 3 exports done, {left} doorbells still in {table}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let finished = format!(
+        "SELECT COUNT(*) FROM export_jobs WHERE status = 'DONE' AND id IN ({})",
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+    );
+    eventually(
+        &format!("(exports DONE, doorbells left in {table}) to be (3, 0)"),
+        Duration::from_secs(30),
+        async || Ok((app.count(&finished).await?, app.count(&doorbells).await?)),
+        |seen| *seen == (3, 0),
+    )
+    .await?;
     worker.shutdown().await;
     Ok(())
 }

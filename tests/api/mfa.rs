@@ -8,13 +8,7 @@ use opsdeck_domain::{auth::totp::code_at, enums::Role};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestResult};
-
-async fn problem(response: reqwest::Response) -> TestResult<(StatusCode, String)> {
-    let status = response.status();
-    let body: Value = response.json().await?;
-    Ok((status, body["code"].as_str().unwrap_or_default().to_owned()))
-}
+use crate::helpers::{TestApp, TestResult, problem};
 
 /// A user with a session and TOTP on; returns (password, access token, secret, the code that
 /// turned it on).
@@ -56,13 +50,13 @@ async fn a_totp_code_is_accepted_once() -> TestResult {
 
     // The code that turned MFA on, seen over a shoulder, does not sign in.
     let replayed = login_with_code(&app, "olivia", &password, &confirmation).await?;
-    assert_eq!(problem(replayed).await?, (StatusCode::UNAUTHORIZED, "invalid_totp".to_owned()));
+    assert_eq!(problem(replayed).await?, (StatusCode::UNAUTHORIZED, "invalid_totp"));
 
     let (fresh, at) = next_code(&secret, "olivia")?;
     assert_eq!(login_with_code(&app, "olivia", &password, &fresh).await?.status(), StatusCode::OK);
     assert_eq!(app.count("SELECT totp_last_step FROM users").await?, at.timestamp() / 30);
     let again = login_with_code(&app, "olivia", &password, &fresh).await?;
-    assert_eq!(problem(again).await?, (StatusCode::UNAUTHORIZED, "invalid_totp".to_owned()));
+    assert_eq!(problem(again).await?, (StatusCode::UNAUTHORIZED, "invalid_totp"));
     let recorded = "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login_failed' AND metadata LIKE '%bad_totp%'";
     assert_eq!(app.count(recorded).await?, 2);
     Ok(())
@@ -88,7 +82,7 @@ async fn enrolling_an_authenticator_needs_the_current_password() -> TestResult {
     let token = app.login("olivia", &password).await?;
 
     let wrong = app.post_as(&token, "/api/v1/auth/mfa/enroll", &json!({"password": "not-my-password"})).await?;
-    assert_eq!(problem(wrong).await?, (StatusCode::UNPROCESSABLE_ENTITY, "wrong_password".to_owned()));
+    assert_eq!(problem(wrong).await?, (StatusCode::UNPROCESSABLE_ENTITY, "wrong_password"));
     let none = app.post_as(&token, "/api/v1/auth/mfa/enroll", &json!({})).await?;
     assert_eq!(none.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE totp_secret IS NOT NULL").await?, 0);
@@ -107,10 +101,10 @@ async fn turning_mfa_off_needs_the_current_password_and_a_fresh_code() -> TestRe
 
     let (fresh, _) = next_code(&secret, "olivia")?;
     let wrong_password = disable(&app, &token, "not-my-password", &fresh).await?;
-    assert_eq!(problem(wrong_password).await?, (StatusCode::UNPROCESSABLE_ENTITY, "wrong_password".to_owned()));
+    assert_eq!(problem(wrong_password).await?, (StatusCode::UNPROCESSABLE_ENTITY, "wrong_password"));
     assert!(mfa_is_on(&app).await?);
     let replayed = disable(&app, &token, &password, &confirmation).await?;
-    assert_eq!(problem(replayed).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
+    assert_eq!(problem(replayed).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
     assert!(mfa_is_on(&app).await?);
 
     assert_eq!(disable(&app, &token, &password, &fresh).await?.status(), StatusCode::NO_CONTENT);
@@ -127,7 +121,7 @@ async fn a_user_whose_role_requires_mfa_cannot_turn_it_off() -> TestResult {
     let (fresh, _) = next_code(&secret, "olivia")?;
 
     let refused = disable(&app, &token, &password, &fresh).await?;
-    assert_eq!(problem(refused).await?, (StatusCode::CONFLICT, "mfa_required_by_role".to_owned()));
+    assert_eq!(problem(refused).await?, (StatusCode::CONFLICT, "mfa_required_by_role"));
     assert!(mfa_is_on(&app).await?);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.mfa_disable'").await?, 0);
     Ok(())

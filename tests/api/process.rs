@@ -2,10 +2,11 @@
 
 use std::{
     io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
+    process::{Child, Command, Output, Stdio},
+    time::Duration,
 };
 
-use crate::helpers::TestResult;
+use crate::helpers::{TestResult, eventually};
 
 /// `opsdeck ARGS` with exactly these `OPSDECK_*` variables (none inherited from the test's own
 /// environment).
@@ -17,6 +18,11 @@ pub fn opsdeck_command(args: &[&str], vars: &[(&str, &str)]) -> Command {
     }
     command.envs(vars.iter().copied());
     command
+}
+
+/// Runs `opsdeck ARGS` to its end (see `opsdeck_command`).
+pub fn opsdeck(args: &[&str], vars: &[(&str, &str)]) -> TestResult<Output> {
+    Ok(opsdeck_command(args, vars).output()?)
 }
 
 /// A running `opsdeck serve` (or `opsdeck worker`), once it printed the address it answers on.
@@ -74,15 +80,17 @@ impl Server {
         self.child.id()
     }
 
-    /// SIGTERM, then waits for the exit; returns whether it exited 0.
+    /// SIGTERM, then waits for the exit (its grace is 30 s); returns whether it exited 0.
     pub async fn terminate(mut self) -> TestResult<bool> {
         self.signal("TERM")?;
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                return Ok(status.success());
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+        let exit = eventually(
+            &format!("opsdeck (pid {}) to exit after SIGTERM", self.pid()),
+            Duration::from_secs(35),
+            async || Ok(self.child.try_wait()?),
+            Option::is_some,
+        )
+        .await?;
+        Ok(exit.is_some_and(|status| status.success()))
     }
 
     /// SIGKILL, then waits for the exit.

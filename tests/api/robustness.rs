@@ -6,23 +6,11 @@ use opsdeck_domain::enums::Role;
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestResult};
+use crate::helpers::{TestApp, TestResult, problem};
 
-/// Status, `code` and the fields named in `errors` of a problem answer.
-async fn problem(response: reqwest::Response) -> TestResult<(StatusCode, String, Vec<String>)> {
-    let status = response.status();
-    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let body: Value = response.json().await?;
-    assert_eq!(content_type.as_deref(), Some("application/problem+json"), "{body}");
-    let fields = body["errors"]
-        .as_array()
-        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
-        .unwrap_or_default();
-    Ok((status, body["code"].as_str().unwrap_or_default().to_owned(), fields))
-}
-
-fn refused(status: StatusCode, code: &str, fields: &[&str]) -> (StatusCode, String, Vec<String>) {
-    (status, code.to_owned(), fields.iter().map(|f| (*f).to_owned()).collect())
+/// The problem expected of a refusal: its status, `code` and the fields its `errors` name.
+fn refused<'a>(status: StatusCode, code: &'a str, fields: &'a [&'a str]) -> (StatusCode, &'a str, &'a [&'a str]) {
+    (status, code, fields)
 }
 
 async fn staff(app: &TestApp) -> TestResult<String> {

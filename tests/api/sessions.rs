@@ -10,7 +10,7 @@ use reqwest::{StatusCode, header};
 use sea_orm::{ConnectionTrait, sea_query::Query};
 use serde_json::{Value, json};
 
-use crate::helpers::{SIGNING_KEY, TestApp, TestResult, problem_code};
+use crate::helpers::{SIGNING_KEY, TestApp, TestResult, problem};
 
 /// Logs in with a browser of its own (keeping the refresh cookie); returns it and the access token.
 async fn browser_login(app: &TestApp, username: &str, password: &str) -> TestResult<(reqwest::Client, String)> {
@@ -41,7 +41,7 @@ async fn logout_ends_the_access_token_at_once() -> TestResult {
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
 
     let after = app.get_as(&access, "/api/v1/me").await?;
-    assert_eq!(problem_code(after).await?, (StatusCode::UNAUTHORIZED, "invalid_token".to_owned()));
+    assert_eq!(problem(after).await?, (StatusCode::UNAUTHORIZED, "invalid_token"));
     Ok(())
 }
 
@@ -72,7 +72,7 @@ async fn a_detected_refresh_token_theft_ends_every_access_token_of_the_session()
 
     for access in [first_access, second_access] {
         let response = app.get_as(&access, "/api/v1/me").await?;
-        assert_eq!(problem_code(response).await?, (StatusCode::UNAUTHORIZED, "invalid_token".to_owned()));
+        assert_eq!(problem(response).await?, (StatusCode::UNAUTHORIZED, "invalid_token"));
     }
     Ok(())
 }
@@ -120,7 +120,7 @@ async fn access_tokens_name_their_session_type_and_audience_and_need_all_three()
         ("unknown session", sign(Some("at+jwt"), &unknown_session)?),
     ] {
         let response = app.get_as(&token, "/api/v1/me").await?;
-        assert_eq!(problem_code(response).await?, (StatusCode::UNAUTHORIZED, "invalid_token".to_owned()), "{case}");
+        assert_eq!(problem(response).await?, (StatusCode::UNAUTHORIZED, "invalid_token"), "{case}");
     }
     Ok(())
 }
@@ -136,6 +136,6 @@ async fn a_session_ends_after_its_absolute_lifetime_however_often_it_is_refreshe
     let long_ago = Utc::now() - Duration::days(31);
     app.db.conn().execute(&Query::update().table("refresh_sessions").value("created_at", long_ago).to_owned()).await?;
     let refresh = browser.post(app.url("/api/v1/auth/refresh")).send().await?;
-    assert_eq!(problem_code(refresh).await?, (StatusCode::UNAUTHORIZED, "invalid_refresh_token".to_owned()));
+    assert_eq!(problem(refresh).await?, (StatusCode::UNAUTHORIZED, "invalid_refresh_token"));
     Ok(())
 }

@@ -5,7 +5,7 @@ use opsdeck_domain::enums::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestResult, problem_code};
+use crate::helpers::{TestApp, TestResult, problem};
 
 async fn set_status(app: &TestApp, root: &str, tenant_id: i64, status: &str) -> TestResult {
     let response = app.patch_as(root, &format!("/api/v1/tenants/{tenant_id}"), &json!({"status": status})).await?;
@@ -31,11 +31,11 @@ async fn a_suspended_tenants_partners_are_shut_out_until_it_is_reactivated() -> 
     set_status(&app, &root, tenant_id, "suspended").await?;
 
     let live = app.get_as(&access, "/api/v1/products").await?;
-    assert_eq!(problem_code(live).await?, (StatusCode::FORBIDDEN, "tenant_suspended".to_owned()), "live session");
+    assert_eq!(problem(live).await?, (StatusCode::FORBIDDEN, "tenant_suspended"), "live session");
     let refresh = browser.post(app.url("/api/v1/auth/refresh")).send().await?;
-    assert_eq!(problem_code(refresh).await?, (StatusCode::FORBIDDEN, "tenant_suspended".to_owned()), "refresh");
+    assert_eq!(problem(refresh).await?, (StatusCode::FORBIDDEN, "tenant_suspended"), "refresh");
     let login = app.post_json("/api/v1/auth/login", &login_body).await?;
-    assert_eq!(problem_code(login).await?, (StatusCode::FORBIDDEN, "tenant_suspended".to_owned()), "login");
+    assert_eq!(problem(login).await?, (StatusCode::FORBIDDEN, "tenant_suspended"), "login");
     // Staff keep reading the tenant's data and acting on it.
     let products = app.get_as(&root, &format!("/api/v1/products?tenant_id={tenant_id}")).await?;
     assert_eq!(products.status(), StatusCode::OK);
@@ -55,7 +55,7 @@ async fn a_suspended_tenants_partners_are_shut_out_until_it_is_reactivated() -> 
     assert_eq!(app.get_as(&token, "/api/v1/products").await?.status(), StatusCode::OK);
     set_status(&app, &root, tenant_id, "suspended").await?;
     let refused = app.get_as(&token, "/api/v1/products").await?;
-    assert_eq!(problem_code(refused).await?, (StatusCode::FORBIDDEN, "tenant_suspended".to_owned()), "token");
+    assert_eq!(problem(refused).await?, (StatusCode::FORBIDDEN, "tenant_suspended"), "token");
     set_status(&app, &root, tenant_id, "active").await?;
     assert_eq!(app.get_as(&token, "/api/v1/products").await?.status(), StatusCode::OK);
 

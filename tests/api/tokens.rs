@@ -6,7 +6,7 @@ use opsdeck_domain::enums::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestResult, problem_code};
+use crate::helpers::{TestApp, TestResult, problem};
 
 async fn tenant(app: &TestApp, root: &str, slug: &str) -> TestResult<i64> {
     let created: Value =
@@ -40,16 +40,16 @@ async fn a_partner_admin_mints_a_read_only_token_for_their_tenant() -> TestResul
     assert!(permissions.contains(&"catalog:read") && !permissions.contains(&"exports:create"), "{permissions:?}");
     assert_eq!(app.get_as(secret, "/api/v1/products").await?.status(), StatusCode::OK);
     let export = app.post_as(secret, "/api/v1/export-jobs", &json!({"dataset": "orders"})).await?;
-    assert_eq!(problem_code(export).await?, (StatusCode::FORBIDDEN, "forbidden".to_owned()), "read-only");
+    assert_eq!(problem(export).await?, (StatusCode::FORBIDDEN, "forbidden"), "read-only");
 
     // A viewer cannot mint more than it holds; nor can anyone reach a role by naming it.
     let viewer_password = app.user("vic", Role::PartnerViewer, Some("alpha")).await?;
     let viewer = app.login("vic", &viewer_password).await?;
     let beyond =
         app.create_token(&viewer, &viewer_password, json!({"name": "more", "roles": ["partner_admin"]})).await?;
-    assert_eq!(problem_code(beyond).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
+    assert_eq!(problem(beyond).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
     let staff_role = app.create_token(&pat, &password, json!({"name": "more", "roles": ["support"]})).await?;
-    assert_eq!(problem_code(staff_role).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
+    assert_eq!(problem(staff_role).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await?, 1);
     Ok(())
 }
@@ -61,9 +61,9 @@ async fn creating_a_token_needs_the_current_password() -> TestResult {
     let olivia = app.login("olivia", &password).await?;
 
     let wrong = app.create_token(&olivia, "not-her-password", json!({"name": "ci", "roles": ["ops"]})).await?;
-    assert_eq!(problem_code(wrong).await?, (StatusCode::UNPROCESSABLE_ENTITY, "wrong_password".to_owned()));
+    assert_eq!(problem(wrong).await?, (StatusCode::UNPROCESSABLE_ENTITY, "wrong_password"));
     let missing = app.post_as(&olivia, "/api/v1/tokens", &json!({"name": "ci", "roles": ["ops"]})).await?;
-    assert_eq!(problem_code(missing).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
+    assert_eq!(problem(missing).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await?, 0, "nothing was created");
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'api_token.create'").await?, 0);
 
@@ -82,7 +82,7 @@ async fn guessing_the_password_through_token_creation_is_throttled_like_a_login(
 
     for guess in ["guess-one", "guess-two"] {
         let wrong = app.create_token(&olivia, guess, json!({"name": "ci", "roles": ["ops"]})).await?;
-        assert_eq!(problem_code(wrong).await?, (StatusCode::UNPROCESSABLE_ENTITY, "wrong_password".to_owned()));
+        assert_eq!(problem(wrong).await?, (StatusCode::UNPROCESSABLE_ENTITY, "wrong_password"));
     }
     let throttled = app.create_token(&olivia, &password, json!({"name": "ci", "roles": ["ops"]})).await?;
     assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS, "the account's failures are spent");
@@ -106,10 +106,10 @@ async fn a_token_is_refused_like_its_creator_until_a_required_mfa_enrolment() ->
     let granted = app.post_as(&root, &format!("/api/v1/users/{sam_id}/roles"), &json!({"role": "ops"})).await?;
     assert_eq!(granted.status(), StatusCode::CREATED);
     let refused = app.get_as(&token, "/api/v1/products").await?;
-    assert_eq!(problem_code(refused).await?, (StatusCode::FORBIDDEN, "mfa_enrollment_required".to_owned()));
+    assert_eq!(problem(refused).await?, (StatusCode::FORBIDDEN, "mfa_enrollment_required"));
 
     let user = app.get_as(&sam, "/api/v1/products").await?;
-    assert_eq!(problem_code(user).await?, (StatusCode::FORBIDDEN, "mfa_enrollment_required".to_owned()), "like sam");
+    assert_eq!(problem(user).await?, (StatusCode::FORBIDDEN, "mfa_enrollment_required"), "like sam");
 
     // Without the role that requires MFA, the token works again.
     let granted: Value = granted.json().await?;
@@ -136,7 +136,7 @@ async fn a_tenant_bound_token_never_reaches_outside_its_tenant() -> TestResult {
     // Administration is platform-wide: no token bound to a tenant may carry it.
     let bound_admin =
         app.create_token(&root, &password, json!({"name": "a", "roles": ["superadmin"], "tenant_id": alpha})).await?;
-    assert_eq!(problem_code(bound_admin).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
+    assert_eq!(problem(bound_admin).await?, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
     let for_beta =
         app.create_token(&root, &password, json!({"name": "b", "roles": ["ops"], "tenant_id": beta})).await?;
     let for_beta: Value = for_beta.json().await?;
@@ -173,7 +173,7 @@ async fn a_tenant_bound_token_never_reaches_outside_its_tenant() -> TestResult {
         ("create a tenant", app.post_as(&legacy, "/api/v1/tenants", &json!({"slug": "gamma", "name": "G"})).await?),
     ];
     for (case, response) in attempts {
-        assert_eq!(problem_code(response).await?, (StatusCode::FORBIDDEN, "forbidden".to_owned()), "{case}");
+        assert_eq!(problem(response).await?, (StatusCode::FORBIDDEN, "forbidden"), "{case}");
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await?, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM role_bindings").await?, 1);
@@ -187,7 +187,7 @@ async fn a_tenant_bound_token_never_reaches_outside_its_tenant() -> TestResult {
     assert_eq!(tenants, [json!(alpha)], "{listed}");
     let revoke =
         app.client.delete(app.url(&format!("/api/v1/tokens/{beta_token_id}"))).bearer_auth(&legacy).send().await?;
-    assert_eq!(problem_code(revoke).await?, (StatusCode::NOT_FOUND, "not_found".to_owned()));
+    assert_eq!(problem(revoke).await?, (StatusCode::NOT_FOUND, "not_found"));
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NOT NULL").await?, 0);
     Ok(())
 }

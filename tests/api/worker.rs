@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::Utc;
 use opsdeck_domain::{audit::verify::verify, schedule};
 
-use crate::helpers::{TestApp, TestResult};
+use crate::helpers::{TestApp, TestResult, eventually};
 
 #[tokio::test]
 async fn metrics_show_the_job_queues() -> TestResult {
@@ -34,16 +34,14 @@ async fn the_worker_prunes_the_audit_log_past_its_retention_and_the_chain_still_
     assert!(app.count(&old).await? > 0, "the demo history reaches back a year");
 
     let worker = app.start_worker().await?;
-    let mut remaining = i64::MAX;
-    for _ in 0..200 {
-        remaining = app.count(&old).await?;
-        if remaining == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        "no audit entry past the retention",
+        Duration::from_secs(20),
+        async || app.count(&old).await,
+        |left| *left == 0,
+    )
+    .await?;
     worker.shutdown().await;
-    assert_eq!(remaining, 0);
     let kept = app
         .count(&format!(
             "SELECT COUNT(*) FROM audit_log WHERE occurred_at >= '{recent}' AND action <> 'audit_log.prune'"

@@ -17,10 +17,11 @@ use actix_web::{
 };
 use std::time::Instant;
 
-use opsdeck_domain::audit::{AuditActor, AuditEvent};
+use opsdeck_domain::audit::{AuditActor, AuditEvent, AuditOutcome, RequestMeta};
 
 use crate::{
     auth::{self, Authentication},
+    problem::ApiError,
     refusal_digest::{self, Refusal},
     routes::auth::REFRESH_COOKIE,
     state::AppState,
@@ -86,7 +87,12 @@ pub async fn record_refusals(
             None => (action_for(status.as_u16()), serde_json::Map::new()),
         };
         metadata.insert("status".to_owned(), status.as_u16().into());
-        let event = AuditEvent::new(action, status.as_u16()).tenant(tenant).metadata(metadata.into());
+        let outcome = if status.is_server_error() { AuditOutcome::Failed } else { AuditOutcome::Refused };
+        let mut event = AuditEvent::new(action, outcome).tenant(tenant).metadata(metadata.into());
+        if let Some(problem) = response.response().error().and_then(|error| error.as_error::<ApiError>()) {
+            event = event.reason(problem.code());
+        }
+        let meta = RequestMeta { status: Some(status.as_u16()), ..meta };
         if let Some(first) = state.refusals.admit(source, Refusal { actor, meta, event }, Instant::now()) {
             refusal_digest::record(&state.db, vec![first]).await;
         }

@@ -24,13 +24,17 @@ use opsdeck_domain::{
     access::{Caller, Required, Scope},
     audit::RequestMeta,
     auth::authenticate::caller_from_bearer,
-    config::HttpSettings,
 };
 use tracing_actix_web::RequestId;
 
 pub use opsdeck_domain::access::perm;
 
-use crate::{problem::ApiError, state::AppState};
+use crate::{
+    config::HttpSettings,
+    contract::Contract,
+    problem::{self, ApiError},
+    state::AppState,
+};
 
 /// What the middleware found out about the request's credentials.
 #[derive(Clone)]
@@ -121,7 +125,9 @@ impl<P: Required> FromRequest for Authorized<P> {
     }
 }
 
-/// The request as the audit log records it, with the client's address (see [`client_address`]).
+/// The request as the audit log records it, with the client's address (see [`client_address`])
+/// and the status the request answers with: its operation's declared success, or the status of
+/// the domain error that ends it.
 pub struct Meta(pub RequestMeta);
 
 impl FromRequest for Meta {
@@ -167,27 +173,33 @@ pub fn request_meta(req: &HttpRequest) -> RequestMeta {
         .flat_map(|value| value.split(','))
         .collect();
     let ip = req.peer_addr().map(|peer| match state {
-        Some(state) => client_address(peer.ip(), forwarded.into_iter(), &state.settings.http),
+        Some(state) => client_address(peer.ip(), forwarded.into_iter(), &state.http),
         None => peer.ip(),
     });
+    let contract = req.app_data::<web::Data<Contract>>();
+    let status = match (contract, crate::route::pattern(req)) {
+        (Some(contract), Some(pattern)) => contract.success_status(req.method(), &pattern),
+        _ => None,
+    };
     RequestMeta {
         ip: ip.map(|ip| ip.to_string()),
         method: Some(req.method().to_string()),
         path: Some(req.path().to_owned()),
         request_id: req.extensions().get::<RequestId>().map(ToString::to_string),
+        status,
+        error_status: Some(problem::status_of),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use opsdeck_domain::config::Settings;
-
     use super::*;
+    use crate::config::Config;
 
     fn client(peer: &str, forwarded: &str) -> String {
         let vars = [("OPSDECK_TRUSTED_PROXIES".to_owned(), "127.0.0.1, 10.0.0.0/8".to_owned())];
-        let settings = Settings::from_vars(vars).map_err(|e| e.to_string());
-        let http = settings.map(|s| s.http).unwrap_or_else(|e| panic!("{e}"));
+        let config = Config::from_vars(vars).map_err(|e| e.to_string());
+        let http = config.map(|c| c.http).unwrap_or_else(|e| panic!("{e}"));
         let peer = peer.parse().unwrap_or_else(|e| panic!("{e}"));
         client_address(peer, forwarded.split(',').filter(|e| !e.is_empty()), &http).to_string()
     }

@@ -21,9 +21,9 @@ fn too_large(limit: usize) -> ApiError {
 fn limit_for(req: &ServiceRequest) -> usize {
     let Some(state) = req.app_data::<web::Data<AppState>>() else { return usize::MAX };
     if crate::route::pattern(req.request()).as_deref() == Some(RECEIVE_PATTERN) {
-        state.settings.webhooks.max_body_bytes
+        state.http.webhook_max_body_bytes
     } else {
-        state.settings.http.max_body_bytes
+        state.http.max_body_bytes
     }
 }
 

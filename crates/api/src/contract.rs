@@ -34,6 +34,8 @@ const DOCUMENT_URI: &str = "urn:opsdeck:openapi";
 #[derive(Default)]
 pub struct Contract {
     operations: HashMap<(Method, String), Inputs>,
+    /// The status each operation answers with when it succeeds: its one declared 2xx response.
+    success_statuses: HashMap<(Method, String), u16>,
 }
 
 #[derive(Default)]
@@ -82,6 +84,7 @@ impl Contract {
                 .map_err(|e| refused(input, e.to_string()))
         };
         let mut operations = HashMap::new();
+        let mut success_statuses = HashMap::new();
         for (path, item) in document.get("paths").and_then(Value::as_object).into_iter().flatten() {
             for (method_name, operation) in item.as_object().into_iter().flatten() {
                 let Ok(method) = Method::from_bytes(method_name.to_ascii_uppercase().as_bytes()) else { continue };
@@ -119,10 +122,19 @@ impl Contract {
                     };
                     query.push(QueryParameter { name: name.to_owned(), kind, schema: schema_validator });
                 }
+                if let Some(status) = one_success_status(operation) {
+                    success_statuses.insert((method.clone(), path.clone()), status);
+                }
                 operations.insert((method, path.clone()), Inputs { body, query });
             }
         }
-        Ok(Self { operations })
+        Ok(Self { operations, success_statuses })
+    }
+
+    /// The status the operation at `method` and route `pattern` answers with when it succeeds;
+    /// `None` when the document declares no 2xx response for it, or several.
+    pub fn success_status(&self, method: &Method, pattern: &str) -> Option<u16> {
+        self.success_statuses.get(&(method.clone(), pattern.to_owned())).copied()
     }
 
     /// Parses a JSON body for the operation at `method` and route `pattern` and checks it; an
@@ -164,6 +176,20 @@ impl Contract {
         }
         errors.truncate(MAX_REPORTED_ERRORS);
         errors
+    }
+}
+
+fn one_success_status(operation: &Value) -> Option<u16> {
+    let mut statuses = operation
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(status, _)| status.parse::<u16>().ok())
+        .filter(|status| StatusCode::from_u16(*status).is_ok_and(|status| status.is_success()));
+    match (statuses.next(), statuses.next()) {
+        (Some(status), None) => Some(status),
+        _ => None,
     }
 }
 
@@ -437,6 +463,17 @@ mod tests {
 
     fn post(pattern: &str, body: Value) -> Vec<String> {
         refused(contract(), Method::POST, pattern, &body)
+    }
+
+    #[test]
+    fn an_operation_succeeds_with_its_one_declared_2xx_status() {
+        let contract = contract();
+        assert_eq!(contract.success_status(&Method::POST, "/api/v1/export-jobs"), Some(202));
+        assert_eq!(contract.success_status(&Method::DELETE, "/api/v1/tokens/{id}"), Some(204));
+        assert_eq!(contract.success_status(&Method::GET, "/api/v1/audit-logs/export"), Some(200));
+        // A webhook is answered 200 (a duplicate) or 202: no one status stands for its success.
+        assert_eq!(contract.success_status(&Method::POST, "/api/v1/webhooks/{provider}"), None);
+        assert_eq!(contract.success_status(&Method::GET, "/api/v1/nothing-here"), None);
     }
 
     /// A document with one operation, `POST /things`, whose body is `schema`.

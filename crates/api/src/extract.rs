@@ -83,7 +83,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                     "the body must be JSON, sent with `Content-Type: application/json`",
                 ));
             }
-            let limit = req.app_data::<web::Data<AppState>>().map_or(1 << 20, |s| s.settings.http.max_body_bytes);
+            let limit = req.app_data::<web::Data<AppState>>().map_or(1 << 20, |s| s.http.max_body_bytes);
             let bytes = read_limited(payload, limit).await?;
             let value = check_body(&req, &bytes)?;
             serde_json::from_value(value)

@@ -46,7 +46,7 @@ pub async fn replay_or_record(
     let Ok(key) = key else {
         return Ok(refuse(req, idempotency::invalid_key().into()));
     };
-    let body = match read_body(&mut req, state.settings.http.max_body_bytes).await {
+    let body = match read_body(&mut req, state.http.max_body_bytes).await {
         Ok(body) => body,
         Err(error) => return Ok(refuse(req, error)),
     };

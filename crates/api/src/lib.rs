@@ -3,6 +3,7 @@
 mod audit_trail;
 mod auth;
 mod body_limit;
+pub mod config;
 pub mod contract;
 mod csv_body;
 pub mod extract;

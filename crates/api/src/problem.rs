@@ -43,45 +43,50 @@ impl ApiError {
     pub fn not_found() -> Self {
         Self::http(StatusCode::NOT_FOUND, "not_found", "no resource at this address")
     }
+
+    /// The problem's stable `code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Http { code, .. } => code,
+            Self::Domain(error) => match error {
+                DomainError::NotFound(_) => "not_found",
+                DomainError::Invalid { code, .. }
+                | DomainError::Conflict { code, .. }
+                | DomainError::Unauthenticated { code, .. } => code,
+                DomainError::Forbidden(_) => "forbidden",
+                DomainError::MfaEnrollmentRequired => "mfa_enrollment_required",
+                DomainError::TenantSuspended => "tenant_suspended",
+                DomainError::TooManyRequests { .. } => "too_many_requests",
+                DomainError::Transient(_) | DomainError::Internal(_) => "internal_error",
+            },
+        }
+    }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Http { status, .. } => *status,
-            Self::Domain(error) => match error {
-                DomainError::NotFound(_) => StatusCode::NOT_FOUND,
-                DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                DomainError::Conflict { .. } => StatusCode::CONFLICT,
-                DomainError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-                DomainError::Forbidden(_) | DomainError::MfaEnrollmentRequired | DomainError::TenantSuspended => {
-                    StatusCode::FORBIDDEN
-                }
-                DomainError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-                DomainError::Transient(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            },
+            Self::Domain(error) => domain_status(error),
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         let request_id = request_id::current();
-        let (code, detail, errors) = match self {
-            Self::Http { code, detail, .. } => (*code, detail.clone(), Vec::new()),
+        let code = self.code();
+        let (detail, errors) = match self {
+            Self::Http { detail, .. } => (detail.clone(), Vec::new()),
             Self::Domain(error) => match error {
-                DomainError::NotFound(_) => ("not_found", error.to_string(), Vec::new()),
-                DomainError::Invalid { code, detail, errors } => (*code, detail.clone(), errors.clone()),
-                DomainError::Conflict { code, detail } | DomainError::Unauthenticated { code, detail } => {
-                    (*code, detail.clone(), Vec::new())
+                DomainError::Invalid { detail, errors, .. } => (detail.clone(), errors.clone()),
+                DomainError::Conflict { detail, .. } | DomainError::Unauthenticated { detail, .. } => {
+                    (detail.clone(), Vec::new())
                 }
-                DomainError::Forbidden(_) => ("forbidden", error.to_string(), Vec::new()),
-                DomainError::MfaEnrollmentRequired => ("mfa_enrollment_required", error.to_string(), Vec::new()),
-                DomainError::TenantSuspended => ("tenant_suspended", error.to_string(), Vec::new()),
-                DomainError::TooManyRequests { .. } => ("too_many_requests", error.to_string(), Vec::new()),
                 DomainError::Transient(cause) | DomainError::Internal(cause) => {
                     tracing::error!(request_id = request_id.as_deref(), %cause, "internal error");
-                    ("internal_error", "something went wrong on our side; quote the request id".to_owned(), Vec::new())
+                    ("something went wrong on our side; quote the request id".to_owned(), Vec::new())
                 }
+                _ => (error.to_string(), Vec::new()),
             },
         };
         let problem = Problem {
@@ -103,6 +108,25 @@ impl ResponseError for ApiError {
         }
         response.json(problem)
     }
+}
+
+fn domain_status(error: &DomainError) -> StatusCode {
+    match error {
+        DomainError::NotFound(_) => StatusCode::NOT_FOUND,
+        DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        DomainError::Conflict { .. } => StatusCode::CONFLICT,
+        DomainError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+        DomainError::Forbidden(_) | DomainError::MfaEnrollmentRequired | DomainError::TenantSuspended => {
+            StatusCode::FORBIDDEN
+        }
+        DomainError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+        DomainError::Transient(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The status a request that `error` ends is answered with, as the audit log records it.
+pub fn status_of(error: &DomainError) -> u16 {
+    domain_status(error).as_u16()
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;

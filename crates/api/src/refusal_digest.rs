@@ -124,11 +124,11 @@ mod tests {
     use super::*;
 
     fn refusal(ip: &str) -> Refusal {
-        let meta = RequestMeta { ip: Some(ip.to_owned()), ..RequestMeta::default() };
+        let meta = RequestMeta { ip: Some(ip.to_owned()), status: Some(401), ..RequestMeta::default() };
         Refusal {
             actor: AuditActor::anonymous("anonymous"),
             meta,
-            event: AuditEvent::new("request.unauthenticated", 401),
+            event: AuditEvent::refused("request.unauthenticated", "invalid_token"),
         }
     }
 

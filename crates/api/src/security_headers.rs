@@ -31,7 +31,7 @@ pub(crate) async fn add(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let over_tls = req.app_data::<web::Data<AppState>>().is_some_and(|state| state.settings.auth.cookie_secure);
+    let over_tls = req.app_data::<web::Data<AppState>>().is_some_and(|state| state.http.cookie_secure);
     let api_docs = req.path().starts_with("/api/docs");
     let mut response = next.call(req).await?;
     let headers = response.headers_mut();

@@ -14,6 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
     audit_trail, auth, body_limit,
+    config::HttpSettings,
     contract::{Contract, ContractError},
     idempotency,
     metrics::Metrics,
@@ -49,24 +50,28 @@ pub enum StartError {
 }
 
 impl Application {
-    /// Binds `settings.http.bind` (port 0 picks a free port, as the tests do).
-    pub fn build(settings: Arc<Settings>, db: Db) -> Result<Self, StartError> {
-        let address = settings.http.bind;
+    /// Binds `http.bind` (port 0 picks a free port, as the tests do).
+    pub fn build(settings: Arc<Settings>, http: Arc<HttpSettings>, db: Db) -> Result<Self, StartError> {
+        let address = http.bind;
         let listener =
             TcpListener::bind(address).map_err(|source| StartError::Bind { address: address.to_string(), source })?;
         let port =
             listener.local_addr().map_err(|source| StartError::Bind { address: address.to_string(), source })?.port();
         let keys = KeyRing::load(&settings.auth, &settings.storage.dir).map_err(StartError::Keys)?;
         let store = exports::open_store(&settings.storage).map_err(StartError::ExportStore)?;
-        // Each worker gets its share of the pool (see `Db::for_worker`).
+        // Each actix worker is a single-threaded runtime, and a PostgreSQL connection's socket is
+        // driven by the runtime that opened it: with one pool shared by the workers, the reply to
+        // one worker's query would wait until the worker that opened the connection next polls
+        // its I/O. So each worker opens its share of the pool itself (`Db::with_own_pool`).
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         let pool_share = (settings.database.max_connections / workers as u32).max(1);
         let refusals = Arc::new(RefusalDigest::default());
         let stopping = watch::Sender::new(false);
-        let feed = ChangeFeed::start(db.clone(), settings.http.events_safety_poll);
+        let feed = ChangeFeed::start(db.clone(), http.events_safety_poll);
         let state = AppState {
             db: db.clone(),
             settings,
+            http,
             keys: Arc::new(keys),
             store,
             metrics: Metrics::new()?,
@@ -78,7 +83,7 @@ impl Application {
         let document = openapi::document();
         let contract = web::Data::new(Contract::new(&document)?);
         let server = HttpServer::new(move || {
-            let worker_state = AppState { db: state.db.for_worker(pool_share), ..state.clone() };
+            let worker_state = AppState { db: state.db.with_own_pool(pool_share), ..state.clone() };
             app(web::Data::new(worker_state), contract.clone(), document.clone())
         })
         .workers(workers)
@@ -153,8 +158,8 @@ fn app(
         InitError = (),
     >,
 > {
-    let max_body = state.settings.http.max_body_bytes;
-    let static_dir = state.settings.http.static_dir.clone();
+    let max_body = state.http.max_body_bytes;
+    let static_dir = state.http.static_dir.clone();
     let (app, _) = App::new()
         .into_utoipa_app()
         .openapi(openapi::base())

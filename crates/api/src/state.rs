@@ -4,13 +4,14 @@ use std::sync::Arc;
 
 use opsdeck_domain::{Db, auth::jwt::KeyRing, config::Settings, events::ChangeFeed, exports::ExportStore};
 
-use crate::{metrics::Metrics, open_streams::OpenStreams, refusal_digest::RefusalDigest};
+use crate::{config::HttpSettings, metrics::Metrics, open_streams::OpenStreams, refusal_digest::RefusalDigest};
 
-/// Cloned for each HTTP worker, which swaps in its own database pool (`Db::for_worker`).
+/// Cloned for each HTTP worker, which swaps in its own database pool (`Db::with_own_pool`).
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
+    pub http: Arc<HttpSettings>,
     pub keys: Arc<KeyRing>,
     /// Where export files are written by the worker and read for downloads.
     pub store: Arc<dyn ExportStore>,

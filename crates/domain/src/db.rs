@@ -115,13 +115,11 @@ impl Db {
         Ok(Self { conn, observer: None, signals: Arc::default() })
     }
 
-    /// A pool of its own for one HTTP worker thread, with `max_connections` of them, opened
-    /// lazily by that worker. Each actix worker is a single-threaded runtime, and a PostgreSQL
-    /// connection's socket is driven by the runtime that opened it: with one pool shared by the
-    /// workers, the reply to one worker's query would wait until the worker that opened the
-    /// connection next polls its I/O, leaving CPU idle under load. SQLite's connections run on
-    /// threads of their own, so SQLite keeps the one pool.
-    pub fn for_worker(&self, max_connections: u32) -> Db {
+    /// This database with a pool of its own of up to `max_connections`, opened lazily by the
+    /// runtime that first uses it: a PostgreSQL connection's socket is driven by the runtime
+    /// that opened it. SQLite's connections run on threads of their own, so SQLite keeps the
+    /// one pool.
+    pub fn with_own_pool(&self, max_connections: u32) -> Db {
         if self.backend() != DbBackend::Postgres {
             return self.clone();
         }
@@ -407,13 +405,13 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("opsdeck-worker-pool-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let sqlite = Db::connect(&format!("sqlite://{}/probe.db", dir.display()), 4).await.unwrap();
-        let shared = sqlite.for_worker(2);
+        let shared = sqlite.with_own_pool(2);
         assert_eq!(shared.conn().get_sqlite_connection_pool().options().get_max_connections(), 4);
         let _ = std::fs::remove_dir_all(&dir);
 
         let Ok(url) = std::env::var("OPSDECK_TEST_POSTGRES_URL") else { return };
         let db = Db::connect(&url, 4).await.unwrap();
-        let worker = db.for_worker(2);
+        let worker = db.with_own_pool(2);
         let pool = worker.conn().get_postgres_connection_pool();
         assert_eq!((pool.options().get_max_connections(), pool.size()), (2, 0));
         worker.ping().await.unwrap();

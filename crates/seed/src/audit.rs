@@ -6,7 +6,10 @@
 
 use opsdeck_domain::{
     Db, DomainError,
-    audit::chain::{CanonicalEntry, Head, canonical_time, entry_hash, hold_head, move_head},
+    audit::{
+        AuditOutcome,
+        chain::{CanonicalEntry, HashVersion, Head, canonical_time, entry_hash, hold_head, move_head},
+    },
     enums::ActorType,
 };
 use rand::rngs::StdRng;
@@ -71,7 +74,8 @@ struct Spec {
     target: Target,
     /// Method and path; `{id}` stands for the target id.
     route: Option<(&'static str, &'static str)>,
-    outcome: i32,
+    /// The request's HTTP status (with a route).
+    status: i32,
 }
 
 const fn spec(
@@ -79,9 +83,9 @@ const fn spec(
     who: Who,
     target: Target,
     route: Option<(&'static str, &'static str)>,
-    outcome: i32,
+    status: i32,
 ) -> Spec {
-    Spec { action, who, target, route, outcome }
+    Spec { action, who, target, route, status }
 }
 
 /// What staff, partners, integrators and the system do, and how often.
@@ -143,7 +147,9 @@ struct Row {
     target_type: Option<&'static str>,
     target_id: Option<String>,
     request_id: Option<String>,
-    outcome: Option<i32>,
+    status: Option<i32>,
+    outcome: AuditOutcome,
+    reason: Option<String>,
     metadata: String,
 }
 
@@ -163,7 +169,9 @@ impl Row {
             target_type: self.target_type,
             target_id: self.target_id.as_deref(),
             request_id: self.request_id.as_deref(),
+            status: self.status,
             outcome: self.outcome,
+            reason: self.reason.as_deref(),
             metadata: &self.metadata,
         }
     }
@@ -250,11 +258,19 @@ fn build(
         let ip = format!("{}.{}", actor.network, 1 + below(rng, 254));
         (method, path, ip, uuid_like(rng))
     });
-    let mut outcome = spec.route.map(|_| spec.outcome);
+    let mut status = spec.route.map(|_| spec.status);
+    let mut outcome = AuditOutcome::Succeeded;
+    let mut reason = None;
     if spec.action == "export_job.retry" && chance(rng, 0.1) {
-        outcome = Some(409); // the job was not failed (any more)
+        // The job was not failed (any more).
+        (status, outcome, reason) = (Some(409), AuditOutcome::Refused, Some("not_failed".to_owned()));
     }
-    let metadata = metadata(rng, spec.action, occurred_at).to_string();
+    let metadata = metadata(rng, spec.action, occurred_at);
+    if spec.action == "auth.login_failed" {
+        outcome = AuditOutcome::Refused;
+        reason = metadata["reason"].as_str().map(str::to_owned);
+    }
+    let metadata = metadata.to_string();
     let (method, path, ip, request_id) = match http {
         Some((method, path, ip, request_id)) => (Some(method), Some(path), Some(ip), Some(request_id)),
         None => (None, None, None, None),
@@ -272,7 +288,9 @@ fn build(
         target_type,
         target_id,
         request_id,
+        status,
         outcome,
+        reason,
         metadata,
     }
 }
@@ -283,7 +301,7 @@ fn metadata(rng: &mut StdRng, action: &str, occurred_at: i64) -> serde_json::Val
     match action {
         "auth.login" => json!({"mfa": chance(rng, 0.35)}),
         "auth.login_failed" => {
-            json!({"reason": if chance(rng, 0.85) { "invalid_credentials" } else { "invalid_totp" }})
+            json!({"reason": if chance(rng, 0.85) { "bad_credentials" } else { "bad_totp" }})
         }
         "export_job.create" => json!({"format": "csv"}),
         "bulk_job.start" => {
@@ -321,10 +339,13 @@ const COLUMNS: &[&str] = &[
     "target_type",
     "target_id",
     "request_id",
+    "status",
     "outcome",
+    "reason",
     "metadata",
     "prev_hash",
     "hash",
+    "hash_version",
 ];
 
 /// Appends one row per instant of `times`; returns the number of rows and the first row's hash.
@@ -363,10 +384,13 @@ pub(super) async fn load(
                 row.target_type.map(str::to_owned).into(),
                 row.target_id.into(),
                 row.request_id.into(),
+                row.status.into(),
                 row.outcome.into(),
+                row.reason.into(),
                 row.metadata.into(),
                 prev.into(),
                 hash.clone().into(),
+                HashVersion::CURRENT.stored().into(),
             ])?;
             prev = hash;
             if full {

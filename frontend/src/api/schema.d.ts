@@ -1082,15 +1082,30 @@ export interface components {
             request_id?: string | null;
             /**
              * Format: int32
-             * @description The HTTP status the action ended with.
+             * @description The HTTP status of the request the entry belongs to; none for work nobody asked for over
+             *     HTTP (the worker's, the scheduler's, the command line's).
              */
-            outcome?: number | null;
+            status?: number | null;
+            /** @description How the action ended. */
+            outcome: components["schemas"]["AuditOutcome"];
+            /** @description Why it was refused or failed, where there is a reason, e.g. `bad_credentials`, `forbidden`. */
+            reason?: string | null;
             /** @description Details; secrets and personal data were redacted before storage. */
             metadata: Record<string, never>;
             /** @description The previous entry's hash: the chain `opsdeck audit verify` checks. */
             prev_hash: string;
             hash: string;
+            /**
+             * Format: int32
+             * @description What the hash covers: 1 for entries written before outcomes were recorded, 2 since.
+             */
+            hash_version: number;
         };
+        /**
+         * @description `audit_log.outcome`: how the audited action ended, whoever asked for it.
+         * @enum {string}
+         */
+        AuditOutcome: "succeeded" | "refused" | "failed";
         /** @description A row the job could not change. */
         BulkFailureView: {
             /**
@@ -1693,14 +1708,24 @@ export interface components {
                 request_id?: string | null;
                 /**
                  * Format: int32
-                 * @description The HTTP status the action ended with.
+                 * @description The HTTP status of the request the entry belongs to; none for work nobody asked for over
+                 *     HTTP (the worker's, the scheduler's, the command line's).
                  */
-                outcome?: number | null;
+                status?: number | null;
+                /** @description How the action ended. */
+                outcome: components["schemas"]["AuditOutcome"];
+                /** @description Why it was refused or failed, where there is a reason, e.g. `bad_credentials`, `forbidden`. */
+                reason?: string | null;
                 /** @description Details; secrets and personal data were redacted before storage. */
                 metadata: Record<string, never>;
                 /** @description The previous entry's hash: the chain `opsdeck audit verify` checks. */
                 prev_hash: string;
                 hash: string;
+                /**
+                 * Format: int32
+                 * @description What the hash covers: 1 for entries written before outcomes were recorded, 2 since.
+                 */
+                hash_version: number;
             }[];
             next_cursor?: string | null;
         };

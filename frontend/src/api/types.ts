@@ -36,6 +36,7 @@ export type BulkJob = Schemas['BulkJobView'];
 export type BulkJobStatus = Schemas['BulkJobStatus'];
 export type Article = Schemas['Article'];
 export type AuditLogEntry = Schemas['AuditLogEntry'];
+export type AuditOutcome = Schemas['AuditOutcome'];
 export type ActorType = Schemas['ActorType'];
 export type Product = Schemas['Product'];
 export type ProductVisibility = Schemas['ProductVisibility'];

@@ -1,3 +1,5 @@
+import type { AuditOutcome } from '@/api/types';
+
 type Tone = 'neutral' | 'info' | 'success' | 'warning' | 'danger';
 
 const TONES: Record<string, Tone> = {
@@ -32,9 +34,14 @@ export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge badge--${tone}`}>{status.toLowerCase()}</span>;
 }
 
-/** An HTTP outcome of an audited action: 2xx fine, 4xx refused, 5xx failed. */
-export function OutcomeBadge({ outcome }: { outcome: number | null | undefined }) {
-  if (outcome === null || outcome === undefined) return <span className="muted">—</span>;
-  const tone: Tone = outcome >= 500 ? 'danger' : outcome >= 400 ? 'warning' : 'success';
-  return <span className={`badge badge--${tone}`}>{outcome}</span>;
+const OUTCOME_TONES: Record<AuditOutcome, Tone> = { succeeded: 'success', refused: 'warning', failed: 'danger' };
+
+/** How an audited action ended: the request's HTTP status, or the outcome where no request was answered. */
+export function OutcomeBadge({ outcome, status, reason }: { outcome: AuditOutcome; status?: number | null; reason?: string | null }) {
+  const label = status ?? outcome;
+  return (
+    <span className={`badge badge--${OUTCOME_TONES[outcome]}`} title={reason ? `${outcome}: ${reason}` : outcome}>
+      {label}
+    </span>
+  );
 }

@@ -74,3 +74,21 @@ export function InlineError({ error, shownFields }: { error: unknown; shownField
     </div>
   );
 }
+
+/** What a TanStack query tells the view of its result. */
+interface QueryResult<T> {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+  data: T | undefined;
+  refetch: () => Promise<unknown>;
+}
+
+/** A query's result, or its loading state, or its error with a retry. */
+export function QueryView<T>({ query, noun, children }: { query: QueryResult<T>; noun: string; children: (data: T) => ReactNode }) {
+  if (query.isPending) return <LoadingState label={`Loading ${noun}…`} />;
+  if (query.isError || query.data === undefined) {
+    return <ErrorState error={query.error} title={`${noun.charAt(0).toUpperCase()}${noun.slice(1)} could not be loaded`} onRetry={() => void query.refetch()} />;
+  }
+  return <>{children(query.data)}</>;
+}

@@ -79,10 +79,13 @@ export function auditEntry(overrides: Partial<AuditLogEntry> = {}): AuditLogEntr
     target_type: 'user',
     target_id: '1',
     request_id: 'req-1',
-    outcome: 200,
+    status: 200,
+    outcome: 'succeeded',
+    reason: null,
     metadata: {},
     prev_hash: '0'.repeat(64),
     hash: '1'.repeat(64),
+    hash_version: 2,
     ...overrides,
   };
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
 use opsdeck_domain::{
     audit::query::{self, AuditEntry, AuditFilter, Export},
-    enums::ActorType,
+    enums::{ActorType, AuditOutcome},
     exports::csv::CsvRecord,
 };
 use serde::{Deserialize, Serialize};
@@ -49,14 +49,21 @@ pub struct AuditLogEntry {
     pub target_type: Option<String>,
     pub target_id: Option<String>,
     pub request_id: Option<String>,
-    /// The HTTP status the action ended with.
-    pub outcome: Option<i32>,
+    /// The HTTP status of the request the entry belongs to; none for work nobody asked for over
+    /// HTTP (the worker's, the scheduler's, the command line's).
+    pub status: Option<i32>,
+    /// How the action ended.
+    pub outcome: AuditOutcome,
+    /// Why it was refused or failed, where there is a reason, e.g. `bad_credentials`, `forbidden`.
+    pub reason: Option<String>,
     /// Details; secrets and personal data were redacted before storage.
     #[schema(value_type = Object)]
     pub metadata: serde_json::Value,
     /// The previous entry's hash: the chain `opsdeck audit verify` checks.
     pub prev_hash: String,
     pub hash: String,
+    /// What the hash covers: 1 for entries written before outcomes were recorded, 2 since.
+    pub hash_version: i32,
 }
 
 impl From<AuditEntry> for AuditLogEntry {
@@ -77,10 +84,13 @@ impl From<AuditEntry> for AuditLogEntry {
             target_type: entry.target_type,
             target_id: entry.target_id,
             request_id: entry.request_id,
+            status: entry.status,
             outcome: entry.outcome,
+            reason: entry.reason,
             metadata,
             prev_hash: entry.prev_hash,
             hash: entry.hash,
+            hash_version: entry.hash_version,
         }
     }
 }

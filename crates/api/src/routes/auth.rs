@@ -51,7 +51,7 @@ fn session_response(state: &AppState, session: sessions::Session) -> HttpRespons
     let cookie = Cookie::build(REFRESH_COOKIE, session.refresh_token)
         .path(COOKIE_PATH)
         .http_only(true)
-        .secure(state.settings.auth.cookie_secure)
+        .secure(state.http.cookie_secure)
         .same_site(SameSite::Strict)
         .max_age(CookieDuration::seconds(max_age))
         .finish();

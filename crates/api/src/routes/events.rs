@@ -193,7 +193,7 @@ pub async fn stream_events(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let (scope, feeds, audience) = feeds_for(&auth.0, tenant.tenant_id)?;
-    let limit = state.settings.http.event_streams_per_caller;
+    let limit = state.http.event_streams_per_caller;
     let slot = state.streams.take(auth.0.key(), limit).ok_or_else(|| {
         ApiError::http(
             StatusCode::TOO_MANY_REQUESTS,

@@ -71,7 +71,7 @@ pub async fn readiness(db: &Db) -> ApiResult<web::Json<Health>> {
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    allow_scrape(&req, state.settings.http.metrics_token.as_ref())?;
+    allow_scrape(&req, state.http.metrics_token.as_ref())?;
     exposition(&state.metrics, &state.db).await
 }
 

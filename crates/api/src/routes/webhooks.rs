@@ -73,7 +73,7 @@ pub async fn receive_webhook(
     provider: web::Path<String>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let body = read_limited(payload, state.settings.webhooks.max_body_bytes).await?;
+    let body = read_limited(payload, state.http.webhook_max_body_bytes).await?;
     let headers = Headers {
         id: header(&req, "webhook-id"),
         timestamp: header(&req, "webhook-timestamp"),

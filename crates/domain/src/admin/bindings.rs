@@ -71,7 +71,7 @@ pub async fn add(
         &txn,
         &caller.into(),
         request,
-        AuditEvent::new("user.role_grant", 201)
+        AuditEvent::succeeded("user.role_grant")
             .target("user", user_id)
             .tenant(tenant_id)
             .metadata(serde_json::json!({"role": role.as_str(), "binding_id": binding.id})),
@@ -104,7 +104,7 @@ pub async fn remove(
         &txn,
         &caller.into(),
         request,
-        AuditEvent::new("user.role_revoke", 204)
+        AuditEvent::succeeded("user.role_revoke")
             .target("user", user_id)
             .tenant(tenant_id)
             .metadata(serde_json::json!({"role": role.as_str(), "binding_id": binding_id})),

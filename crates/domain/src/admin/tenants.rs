@@ -93,7 +93,7 @@ pub async fn create(db: &Db, caller: &Caller, new: NewTenant, request: &RequestM
         &txn,
         &caller.into(),
         request,
-        AuditEvent::new("tenant.create", 201)
+        AuditEvent::succeeded("tenant.create")
             .target("tenant", tenant.id)
             .tenant(Some(tenant.id))
             .metadata(serde_json::json!({"slug": tenant.slug, "name": tenant.name})),
@@ -134,7 +134,7 @@ pub async fn update(
         &txn,
         &caller.into(),
         request,
-        AuditEvent::new(action, 200)
+        AuditEvent::succeeded(action)
             .target("tenant", id)
             .tenant(Some(id))
             .metadata(serde_json::json!({"name": name, "status": changes.status})),

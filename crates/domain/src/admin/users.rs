@@ -94,7 +94,7 @@ pub async fn create(db: &Db, caller: &Caller, new: CreateUser, request: &Request
         &txn,
         &caller.into(),
         request,
-        AuditEvent::new("user.create", 201)
+        AuditEvent::succeeded("user.create")
             .target("user", user.id)
             .tenant(new.tenant_id)
             .metadata(serde_json::json!({"username": user.username, "role": new.role.as_str()})),
@@ -153,7 +153,7 @@ pub async fn update(
         &txn,
         &caller.into(),
         request,
-        AuditEvent::new(action, 200).target("user", id).metadata(serde_json::json!({
+        AuditEvent::succeeded(action).target("user", id).metadata(serde_json::json!({
             "display_name": changes.display_name,
             "email_changed": changes.email.is_some(),
             "is_active": changes.is_active,

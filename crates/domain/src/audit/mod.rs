@@ -7,4 +7,5 @@ pub mod redact;
 pub mod retention;
 pub mod verify;
 
+pub use crate::entities::enums::AuditOutcome;
 pub use record::{AuditActor, AuditEvent, RequestMeta, append, record};

@@ -254,7 +254,7 @@ impl Export {
             &txn,
             &caller.into(),
             request,
-            AuditEvent::new("audit_log.export", 200).tenant(scope.tenant_id()).metadata(metadata),
+            AuditEvent::succeeded("audit_log.export").tenant(scope.tenant_id()).metadata(metadata),
         )
         .await?;
         txn.commit().await?;

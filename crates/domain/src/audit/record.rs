@@ -15,10 +15,13 @@ use crate::{
     DomainError,
     access::{Actor, Caller},
     audit::{
-        chain::{CanonicalEntry, Head, canonical_time, entry_hash, hold_head, move_head, storable_time},
+        chain::{CanonicalEntry, HashVersion, Head, canonical_time, entry_hash, hold_head, move_head, storable_time},
         redact::redact,
     },
-    entities::{audit_log, enums::ActorType},
+    entities::{
+        audit_log,
+        enums::{ActorType, AuditOutcome},
+    },
 };
 
 /// Who acted.
@@ -60,6 +63,19 @@ pub struct RequestMeta {
     pub method: Option<String>,
     pub path: Option<String>,
     pub request_id: Option<String>,
+    /// The status the request is answered with when it goes as its operation declares, stored
+    /// with its entries. The API supplies it; the domain stores it without reading it.
+    pub status: Option<u16>,
+    /// The API's status for a request that ends in a given domain error (see [`Self::ended_by`]).
+    pub error_status: Option<fn(&DomainError) -> u16>,
+}
+
+impl RequestMeta {
+    /// The request as `error` ends it: for the entry of a refusal the domain records itself
+    /// before returning `error`.
+    pub fn ended_by(&self, error: &DomainError) -> Self {
+        Self { status: self.error_status.map(|status_of| status_of(error)), ..self.clone() }
+    }
 }
 
 /// What happened.
@@ -70,15 +86,41 @@ pub struct AuditEvent {
     pub target_type: Option<&'static str>,
     pub target_id: Option<String>,
     pub tenant_id: Option<i64>,
-    /// The HTTP status the request ends with.
-    pub outcome: u16,
+    pub outcome: AuditOutcome,
+    /// Why it was refused or failed, where there is a reason (e.g. `bad_credentials`).
+    pub reason: Option<String>,
     /// Free-form details; sensitive keys are redacted before storage.
     pub metadata: Value,
 }
 
 impl AuditEvent {
-    pub fn new(action: &'static str, outcome: u16) -> Self {
-        Self { action, target_type: None, target_id: None, tenant_id: None, outcome, metadata: Value::Null }
+    pub fn new(action: &'static str, outcome: AuditOutcome) -> Self {
+        Self {
+            action,
+            target_type: None,
+            target_id: None,
+            tenant_id: None,
+            outcome,
+            reason: None,
+            metadata: Value::Null,
+        }
+    }
+
+    pub fn succeeded(action: &'static str) -> Self {
+        Self::new(action, AuditOutcome::Succeeded)
+    }
+
+    pub fn refused(action: &'static str, reason: impl Into<String>) -> Self {
+        Self::new(action, AuditOutcome::Refused).reason(reason)
+    }
+
+    pub fn failed(action: &'static str, reason: impl Into<String>) -> Self {
+        Self::new(action, AuditOutcome::Failed).reason(reason)
+    }
+
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
     }
 
     pub fn target(mut self, target_type: &'static str, target_id: impl ToString) -> Self {
@@ -136,13 +178,14 @@ pub(crate) async fn append_at(
         Value::Null => "{}".to_owned(),
         other => redact(other).to_string(),
     };
-    let outcome = i32::from(event.outcome);
+    let status = request.status.map(i32::from);
     let truncate = |value: Option<String>, max: usize| value.map(|v| v.chars().take(max).collect::<String>());
     let ip = truncate(request.ip.clone(), 64);
     let path = truncate(request.path.clone(), 2048);
     let request_id = truncate(request.request_id.clone(), 64);
     let label: String = actor.label.chars().take(255).collect();
     let target_id = truncate(event.target_id, 128);
+    let reason = truncate(event.reason, 255);
     let hash = entry_hash(
         &head.hash,
         &CanonicalEntry {
@@ -159,7 +202,9 @@ pub(crate) async fn append_at(
             target_type: event.target_type,
             target_id: target_id.as_deref(),
             request_id: request_id.as_deref(),
-            outcome: Some(outcome),
+            status,
+            outcome: event.outcome,
+            reason: reason.as_deref(),
             metadata: &metadata,
         },
     );
@@ -177,10 +222,13 @@ pub(crate) async fn append_at(
         target_type: Set(event.target_type.map(str::to_owned)),
         target_id: Set(target_id),
         request_id: Set(request_id),
-        outcome: Set(Some(outcome)),
+        status: Set(status),
+        outcome: Set(event.outcome),
+        reason: Set(reason),
         metadata: Set(metadata),
         prev_hash: Set(head.hash),
         hash: Set(hash.clone()),
+        hash_version: Set(HashVersion::CURRENT.stored()),
     }
     .insert(txn)
     .await?;

@@ -17,8 +17,8 @@ use crate::{
     Db, DomainError,
     audit::{
         AuditActor, AuditEvent, RequestMeta, append,
-        chain::{canonical_time, hold},
-        verify::check_entry,
+        chain::{HashVersion, canonical_time, hold},
+        verify::{Link, check_entry},
     },
     entities::{audit_chain, audit_log},
 };
@@ -55,13 +55,15 @@ async fn prune_chunk(db: &Db, older_than: DateTime<Utc>) -> Result<(u64, i64, bo
         .limit(CHUNK)
         .all(&txn)
         .await?;
-    let mut prev_hash = chain.anchor_hash.as_str();
+    let mut link =
+        Link { id: chain.anchor_id + 1, prev_hash: &chain.anchor_hash, prev_version: HashVersion::V1, first: true };
     let mut expired: usize = 0;
-    for (expected_id, entry) in (chain.anchor_id + 1..).zip(&entries) {
-        if entry.occurred_at >= older_than || check_entry(entry, expected_id, prev_hash, expired == 0).is_err() {
+    for entry in &entries {
+        if entry.occurred_at >= older_than || check_entry(entry, &link).is_err() {
             break;
         }
-        prev_hash = &entry.hash;
+        let prev_version = HashVersion::from_stored(entry.hash_version).unwrap_or(link.prev_version);
+        link = Link { id: entry.id + 1, prev_hash: &entry.hash, prev_version, first: false };
         expired += 1;
     }
     let Some(last) = expired.checked_sub(1).and_then(|i| entries.get(i)) else {
@@ -86,7 +88,7 @@ async fn prune_chunk(db: &Db, older_than: DateTime<Utc>) -> Result<(u64, i64, bo
         &txn,
         &AuditActor::system("audit retention"),
         &RequestMeta::default(),
-        AuditEvent::new("audit_log.prune", 200).metadata(json!({
+        AuditEvent::succeeded("audit_log.prune").metadata(json!({
             "deleted": deleted,
             "through_id": last.id,
             "older_than": canonical_time(older_than),

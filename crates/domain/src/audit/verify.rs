@@ -15,7 +15,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::{
     Db, DomainError,
-    audit::chain::{CanonicalEntry, canonical_time, entry_hash},
+    audit::chain::{CanonicalEntry, HashVersion, canonical_time, versioned_entry_hash},
     entities::{audit_chain, audit_log},
 };
 
@@ -45,13 +45,19 @@ pub(crate) async fn chain_row(db: &Db) -> Result<audit_chain::Model, DomainError
         .ok_or_else(|| DomainError::Internal("the audit_chain row is missing".into()))
 }
 
+/// Where the next entry must attach: the id it must have, and the hash and hash version of the
+/// entry before it (the anchor, at the start).
+pub(crate) struct Link<'a> {
+    pub id: i64,
+    pub prev_hash: &'a str,
+    /// Versions never go back: an entry hashed the old way cannot follow one hashed the new way.
+    pub prev_version: HashVersion,
+    pub first: bool,
+}
+
 /// Checks one entry against its expected position: its id, its link and its own hash.
-pub(crate) fn check_entry(
-    entry: &audit_log::Model,
-    expected_id: i64,
-    prev_hash: &str,
-    first: bool,
-) -> Result<(), Broken> {
+pub(crate) fn check_entry(entry: &audit_log::Model, link: &Link<'_>) -> Result<(), Broken> {
+    let Link { id: expected_id, prev_hash, prev_version, first } = *link;
     if entry.id != expected_id {
         return Err(Broken {
             id: expected_id,
@@ -66,7 +72,14 @@ pub(crate) fn check_entry(
         };
         return Err(Broken { id: entry.id, reason });
     }
-    if recompute_hash(entry) != entry.hash {
+    let version = match HashVersion::from_stored(entry.hash_version) {
+        Some(version) if version >= prev_version => version,
+        _ => {
+            let reason = format!("its hash version {} cannot follow the entry before it", entry.hash_version);
+            return Err(Broken { id: entry.id, reason });
+        }
+    };
+    if recompute_hash(entry, version).as_ref() != Some(&entry.hash) {
         return Err(Broken {
             id: entry.id,
             reason: "its contents do not match its hash: the entry was changed".into(),
@@ -75,8 +88,9 @@ pub(crate) fn check_entry(
     Ok(())
 }
 
-fn recompute_hash(entry: &audit_log::Model) -> String {
-    entry_hash(
+fn recompute_hash(entry: &audit_log::Model, version: HashVersion) -> Option<String> {
+    versioned_entry_hash(
+        version,
         &entry.prev_hash,
         &CanonicalEntry {
             id: entry.id,
@@ -92,7 +106,9 @@ fn recompute_hash(entry: &audit_log::Model) -> String {
             target_type: entry.target_type.as_deref(),
             target_id: entry.target_id.as_deref(),
             request_id: entry.request_id.as_deref(),
+            status: entry.status,
             outcome: entry.outcome,
+            reason: entry.reason.as_deref(),
             metadata: &entry.metadata,
         },
     )
@@ -124,6 +140,7 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, DomainError> {
     }
     let mut last = chain.anchor_id;
     let mut prev_hash = chain.anchor_hash.clone();
+    let mut prev_version = HashVersion::V1;
     loop {
         let entries = entries_after(db, last).await?;
         if entries.is_empty() {
@@ -146,10 +163,12 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, DomainError> {
                     return Ok(report);
                 }
             }
-            if let Err(broken) = check_entry(&entry, last + 1, &prev_hash, report.entries == 0) {
+            let link = Link { id: last + 1, prev_hash: &prev_hash, prev_version, first: report.entries == 0 };
+            if let Err(broken) = check_entry(&entry, &link) {
                 report.broken = Some(broken);
                 return Ok(report);
             }
+            prev_version = HashVersion::from_stored(entry.hash_version).unwrap_or(prev_version);
             report.entries += 1;
             report.first_id.get_or_insert(entry.id);
             report.last_id = Some(entry.id);

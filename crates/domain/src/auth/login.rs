@@ -77,7 +77,7 @@ pub async fn login(
         &txn,
         &AuditActor::user(user_id, &username),
         request,
-        AuditEvent::new("auth.login", 200).target("user", user_id),
+        AuditEvent::succeeded("auth.login").target("user", user_id),
     )
     .await?;
     txn.commit().await?;
@@ -125,13 +125,13 @@ async fn audited_failure(
     reason: &'static str,
     error: DomainError,
 ) -> DomainError {
-    let status = if matches!(error, DomainError::TooManyRequests { .. }) { 429 } else { 401 };
     let username: String = credentials.username.chars().take(100).collect();
     let metadata = serde_json::json!({ "username": username, "reason": reason });
     let recorded = async {
         let txn = db.begin_write().await?;
         let actor = AuditActor::anonymous(username.trim().to_lowercase());
-        audit::append(&txn, &actor, request, AuditEvent::new("auth.login_failed", status).metadata(metadata)).await?;
+        let event = AuditEvent::refused("auth.login_failed", reason).metadata(metadata);
+        audit::append(&txn, &actor, &request.ended_by(&error), event).await?;
         txn.commit().await?;
         Ok::<_, DomainError>(())
     };

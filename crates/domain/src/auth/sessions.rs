@@ -120,17 +120,18 @@ pub async fn refresh(
     if !spent {
         // Spent before (or concurrently): the token was copied. End the whole family.
         revoke_family(&txn, &session.family_id, now).await?;
+        let error = invalid_refresh();
         audit::append(
             &txn,
             &AuditActor::user(user.id, &user.username),
-            request,
-            AuditEvent::new("auth.refresh_reuse_detected", 401)
+            &request.ended_by(&error),
+            AuditEvent::refused("auth.refresh_reuse_detected", "refresh_token_reused")
                 .target("user", user.id)
                 .metadata(serde_json::json!({"family": session.family_id})),
         )
         .await?;
         txn.commit().await?;
-        return Err(invalid_refresh());
+        return Err(error);
     }
     if session.expires_at <= now
         || !user.is_active
@@ -144,7 +145,7 @@ pub async fn refresh(
         &txn,
         &AuditActor::user(user.id, &user.username),
         request,
-        AuditEvent::new("auth.refresh", 200).target("user", user.id),
+        AuditEvent::succeeded("auth.refresh").target("user", user.id),
     )
     .await?;
     txn.commit().await?;
@@ -181,7 +182,7 @@ pub async fn logout(db: &Db, presented: &str, request: &RequestMeta) -> Result<(
             &txn,
             &AuditActor::user(user.id, &user.username),
             request,
-            AuditEvent::new("auth.logout", 204).target("user", user.id),
+            AuditEvent::succeeded("auth.logout").target("user", user.id),
         )
         .await?;
     }

@@ -150,7 +150,7 @@ pub async fn create(
         &txn,
         &caller.into(),
         request,
-        AuditEvent::new("api_token.create", 201)
+        AuditEvent::succeeded("api_token.create")
             .target("api_token", token.id)
             .tenant(tenant_id)
             .metadata(serde_json::json!({"name": token.name, "roles": roles, "expires_in_days": days})),
@@ -219,7 +219,7 @@ pub async fn revoke(db: &Db, caller: &Caller, token_id: i64, request: &RequestMe
         &txn,
         &caller.into(),
         request,
-        AuditEvent::new("api_token.revoke", 204).target("api_token", token_id).tenant(tenant_id),
+        AuditEvent::succeeded("api_token.revoke").target("api_token", token_id).tenant(tenant_id),
     )
     .await?;
     txn.commit().await?;

@@ -137,7 +137,7 @@ pub async fn enroll(
         &txn,
         &caller.into(),
         request,
-        AuditEvent::new("auth.mfa_enroll", 200).target("user", user_id).tenant(tenant),
+        AuditEvent::succeeded("auth.mfa_enroll").target("user", user_id).tenant(tenant),
     )
     .await?;
     txn.commit().await?;
@@ -236,7 +236,7 @@ async fn set_enabled(
     active.updated_at = Set(storable_time(Utc::now()));
     active.update(txn).await?;
     let action = if enabled_at.is_some() { "auth.mfa_enable" } else { "auth.mfa_disable" };
-    audit::append(txn, &caller.into(), request, AuditEvent::new(action, 204).target("user", user_id).tenant(tenant))
+    audit::append(txn, &caller.into(), request, AuditEvent::succeeded(action).target("user", user_id).tenant(tenant))
         .await?;
     Ok(())
 }

@@ -372,11 +372,17 @@ async fn finish(db: &Db, settings: &WorkerSettings, claim: &Claim, outcome: &Out
         if let Some(error) = &job.public_error {
             metadata["error"] = serde_json::Value::String(error.clone());
         }
+        let event = match job.status {
+            BulkJobStatus::Failed => {
+                AuditEvent::failed("bulk_job.finish", job.public_error.as_deref().unwrap_or("failed"))
+            }
+            _ => AuditEvent::succeeded("bulk_job.finish"),
+        };
         audit::append(
             &txn,
             &AuditActor::system("worker"),
             &RequestMeta::default(),
-            AuditEvent::new("bulk_job.finish", 200).target("bulk_job", job.id).tenant(job.tenant_id).metadata(metadata),
+            event.target("bulk_job", job.id).tenant(job.tenant_id).metadata(metadata),
         )
         .await?;
     }

@@ -274,7 +274,7 @@ pub async fn start(
         &txn,
         &caller.into(),
         meta,
-        AuditEvent::new("bulk_job.start", 202).target("bulk_job", job.id).tenant(job.tenant_id).metadata(
+        AuditEvent::succeeded("bulk_job.start").target("bulk_job", job.id).tenant(job.tenant_id).metadata(
             serde_json::json!({
                 "action": job.action,
                 "params": checked.change.params(),
@@ -381,7 +381,7 @@ pub async fn cancel(
     let job = get_in(&txn, scope, id).await?;
     let actor = caller.into();
     let event =
-        |action| AuditEvent::new(action, 202).target("bulk_job", id).tenant(job.tenant_id).metadata(counts(&job));
+        |action| AuditEvent::succeeded(action).target("bulk_job", id).tenant(job.tenant_id).metadata(counts(&job));
     audit::append(&txn, &actor, meta, event("bulk_job.cancel")).await?;
     if finished(job.status) {
         audit::append(&txn, &actor, meta, event("bulk_job.finish")).await?;
@@ -445,7 +445,7 @@ pub async fn retry_failed(
         &txn,
         &caller.into(),
         meta,
-        AuditEvent::new("bulk_job.retry_failed", 202)
+        AuditEvent::succeeded("bulk_job.retry_failed")
             .target("bulk_job", job.id)
             .tenant(job.tenant_id)
             .metadata(serde_json::json!({"action": job.action, "retry_of": id, "total": total})),

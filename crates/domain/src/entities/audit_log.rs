@@ -1,6 +1,6 @@
 //! Entity for table `audit_log`. Mirrors migrations/; keep in sync by hand or regenerate.
 
-use super::enums::ActorType;
+use super::enums::{ActorType, AuditOutcome};
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -21,12 +21,17 @@ pub struct Model {
     pub target_type: Option<String>,
     pub target_id: Option<String>,
     pub request_id: Option<String>,
-    pub outcome: Option<i32>,
+    /// The HTTP status of the request the entry belongs to, as the API supplied it.
+    pub status: Option<i32>,
+    pub outcome: AuditOutcome,
+    pub reason: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub metadata: String,
     pub prev_hash: String,
     #[sea_orm(unique)]
     pub hash: String,
+    /// How `hash` was computed (`audit::chain::HashVersion`).
+    pub hash_version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -379,3 +379,35 @@ impl ActorType {
         }
     }
 }
+
+/// `audit_log.outcome`: how the audited action ended, whoever asked for it.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum AuditOutcome {
+    /// It was done.
+    #[sea_orm(string_value = "succeeded")]
+    #[serde(rename = "succeeded")]
+    Succeeded,
+    /// It was not done because it was not allowed or did not fit (bad credentials, no
+    /// permission, invalid input).
+    #[sea_orm(string_value = "refused")]
+    #[serde(rename = "refused")]
+    Refused,
+    /// It was attempted and went wrong.
+    #[sea_orm(string_value = "failed")]
+    #[serde(rename = "failed")]
+    Failed,
+}
+
+impl AuditOutcome {
+    /// The value as stored in the database (and serialized).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::Refused => "refused",
+            Self::Failed => "failed",
+        }
+    }
+}

@@ -51,10 +51,13 @@ impl CsvRecord for AuditEntry {
         "target_type",
         "target_id",
         "request_id",
+        "status",
         "outcome",
+        "reason",
         "metadata",
         "prev_hash",
         "hash",
+        "hash_version",
     ];
 
     fn record(&self) -> Vec<String> {
@@ -72,10 +75,13 @@ impl CsvRecord for AuditEntry {
             text(&self.target_type),
             text(&self.target_id),
             text(&self.request_id),
-            number(self.outcome.map(i64::from)),
+            number(self.status.map(i64::from)),
+            self.outcome.as_str().to_owned(),
+            text(&self.reason),
             self.metadata.clone(),
             self.prev_hash.clone(),
             self.hash.clone(),
+            self.hash_version.to_string(),
         ]
     }
 }

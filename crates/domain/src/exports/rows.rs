@@ -59,7 +59,10 @@ use Cell::{Int, Int4, Text, Time};
 
 pub(crate) const AUDIT_LOG: Layout = Layout {
     header: AuditEntry::HEADER,
-    cells: &[Int, Time, Text, Int, Text, Int, Text, Text, Text, Text, Text, Text, Text, Int4, Text, Text, Text],
+    cells: &[
+        Int, Time, Text, Int, Text, Int, Text, Text, Text, Text, Text, Text, Text, Int4, Text, Text, Text, Text, Text,
+        Int4,
+    ],
 };
 
 pub(crate) const ORDERS: Layout =

@@ -127,7 +127,7 @@ pub async fn create(
         &txn,
         &caller.into(),
         request,
-        AuditEvent::new("export_job.create", 202)
+        AuditEvent::succeeded("export_job.create")
             .target("export_job", job.id)
             .tenant(job.tenant_id)
             .metadata(serde_json::json!({"dataset": new.dataset, "filters": new.filters})),
@@ -205,7 +205,7 @@ async fn requeue(
             txn,
             &caller.into(),
             request,
-            AuditEvent::new("export_job.retry", 202)
+            AuditEvent::succeeded("export_job.retry")
                 .target("export_job", id)
                 .tenant(job.tenant_id)
                 .metadata(serde_json::json!({"previous_error": job.public_error})),
@@ -310,7 +310,7 @@ pub async fn download(
         &txn,
         &caller.into(),
         request,
-        AuditEvent::new("export_job.download", 200)
+        AuditEvent::succeeded("export_job.download")
             .target("export_job", id)
             .tenant(job.tenant_id)
             .metadata(serde_json::json!({"rows": job.row_count, "bytes": job.byte_size})),

@@ -69,7 +69,7 @@ pub async fn create_rebuild(
         &txn,
         &actor,
         request,
-        AuditEvent::new("kpi.rebuild", 202)
+        AuditEvent::succeeded("kpi.rebuild")
             .target("kpi_rebuild_job", job.id)
             .metadata(serde_json::json!({"from": from, "to": to})),
     )

@@ -98,7 +98,7 @@ async fn requeue(
         txn,
         &caller.into(),
         request,
-        AuditEvent::new("webhook_event.reprocess", 202)
+        AuditEvent::succeeded("webhook_event.reprocess")
             .target("webhook_event", event.id)
             .tenant(event.tenant_id)
             .metadata(serde_json::json!({

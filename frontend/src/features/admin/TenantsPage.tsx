@@ -3,10 +3,11 @@ import { useState } from 'react';
 import type { Tenant } from '@/api/types';
 import { Button } from '@/components/Button';
 import { ConfirmDialog } from '@/components/ConfirmDialog';
+import { DataTable, type Column } from '@/components/DataTable';
 import { Notice } from '@/components/Notice';
 import { PageHeader } from '@/components/Panel';
 import { RelativeTime } from '@/components/RelativeTime';
-import { EmptyState, ErrorState, LoadingState } from '@/components/states';
+import { EmptyState, QueryView } from '@/components/states';
 import { StatusBadge } from '@/components/StatusBadge';
 import { useTenants } from '@/lib/tenants';
 import { useCan } from '@/lib/use-session';
@@ -22,6 +23,32 @@ export function TenantsPage() {
   const [editing, setEditing] = useState<Tenant | 'new' | null>(null);
   const [changingStatus, setChangingStatus] = useState<Tenant | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const columns: Column<Tenant>[] = [
+    { header: 'Name', cell: (tenant) => tenant.name },
+    { header: 'Slug', cell: (tenant) => <code>{tenant.slug}</code> },
+    { header: 'Status', cell: (tenant) => <StatusBadge status={tenant.status} /> },
+    { header: 'Created', cell: (tenant) => <RelativeTime iso={tenant.created_at} /> },
+    {
+      header: <span className="visually-hidden">Actions</span>,
+      shown: canWrite,
+      cellClassName: 'table__actions',
+      cell: (tenant) => (
+        <>
+          <Button size="small" onClick={() => setEditing(tenant)} aria-label={`Rename ${tenant.name}`}>
+            Rename
+          </Button>
+          <Button
+            size="small"
+            variant={tenant.status === 'active' ? 'danger' : 'secondary'}
+            onClick={() => setChangingStatus(tenant)}
+            aria-label={`${tenant.status === 'active' ? 'Suspend' : 'Reactivate'} ${tenant.name}`}
+          >
+            {tenant.status === 'active' ? 'Suspend' : 'Reactivate'}
+          </Button>
+        </>
+      ),
+    },
+  ];
 
   return (
     <>
@@ -38,63 +65,17 @@ export function TenantsPage() {
       />
       {notice && <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>}
 
-      {tenants.isPending ? (
-        <LoadingState label="Loading tenants…" />
-      ) : tenants.isError ? (
-        <ErrorState error={tenants.error} title="Tenants could not be loaded" onRetry={() => void tenants.refetch()} />
-      ) : tenants.data.length === 0 ? (
-        <EmptyState title="No tenants yet">{canWrite && 'Add the first one with “New tenant”.'}</EmptyState>
-      ) : (
-        <div className="table-scroll">
-          <table className="table">
-            <caption className="visually-hidden">Tenants</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Slug</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                {canWrite && (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {tenants.data.map((tenant) => (
-                <tr key={tenant.id}>
-                  <td>{tenant.name}</td>
-                  <td>
-                    <code>{tenant.slug}</code>
-                  </td>
-                  <td>
-                    <StatusBadge status={tenant.status} />
-                  </td>
-                  <td>
-                    <RelativeTime iso={tenant.created_at} />
-                  </td>
-                  {canWrite && (
-                    <td className="table__actions">
-                      <Button size="small" onClick={() => setEditing(tenant)} aria-label={`Rename ${tenant.name}`}>
-                        Rename
-                      </Button>
-                      <Button
-                        size="small"
-                        variant={tenant.status === 'active' ? 'danger' : 'secondary'}
-                        onClick={() => setChangingStatus(tenant)}
-                        aria-label={`${tenant.status === 'active' ? 'Suspend' : 'Reactivate'} ${tenant.name}`}
-                      >
-                        {tenant.status === 'active' ? 'Suspend' : 'Reactivate'}
-                      </Button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryView query={tenants} noun="tenants">
+        {(rows) => (
+          <DataTable
+            rows={rows}
+            columns={columns}
+            rowKey={(tenant) => tenant.id}
+            caption="Tenants"
+            empty={<EmptyState title="No tenants yet">{canWrite && 'Add the first one with “New tenant”.'}</EmptyState>}
+          />
+        )}
+      </QueryView>
 
       {editing && (
         <TenantFormDialog

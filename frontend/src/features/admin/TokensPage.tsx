@@ -2,11 +2,12 @@ import { useState } from 'react';
 
 import type { ApiToken, CreatedToken } from '@/api/types';
 import { Button } from '@/components/Button';
+import { DataTable, type Column } from '@/components/DataTable';
 import { ConfirmDialog } from '@/components/ConfirmDialog';
 import { Notice } from '@/components/Notice';
 import { PageHeader } from '@/components/Panel';
 import { RelativeTime } from '@/components/RelativeTime';
-import { EmptyState, ErrorState, LoadingState } from '@/components/states';
+import { EmptyState, QueryView } from '@/components/states';
 import { StatusBadge } from '@/components/StatusBadge';
 import { formatDateTime, humanize } from '@/lib/format';
 import { useTenantName } from '@/lib/tenants';
@@ -34,6 +35,33 @@ export function TokensPage() {
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const columns: Column<ApiToken>[] = [
+    { header: 'Name', cell: (token) => token.name },
+    { header: 'Starts with', cell: (token) => <code>{token.display_prefix}…</code> },
+    { header: 'Roles', cell: (token) => token.roles.map(humanize).join(', ') },
+    {
+      header: 'Tenant',
+      shown: staff,
+      cell: (token) => (token.tenant_id === null || token.tenant_id === undefined ? 'All tenants' : tenantName(token.tenant_id)),
+    },
+    { header: 'Status', cell: (token) => <StatusBadge status={statusOf(token)} /> },
+    {
+      header: 'Expires',
+      cellTitle: (token) => formatDateTime(token.expires_at, true),
+      cell: (token) => (token.expires_at ? formatDateTime(token.expires_at) : 'Never'),
+    },
+    { header: 'Last used', cell: (token) => <RelativeTime iso={token.last_used_at} /> },
+    {
+      header: <span className="visually-hidden">Actions</span>,
+      cellClassName: 'table__actions',
+      cell: (token) =>
+        statusOf(token) === 'active' && (
+          <Button size="small" variant="danger" onClick={() => setRevoking(token)} aria-label={`Revoke token ${token.name}`}>
+            Revoke
+          </Button>
+        ),
+    },
+  ];
 
   return (
     <>
@@ -48,62 +76,17 @@ export function TokensPage() {
       />
       {notice && <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>}
 
-      {tokens.isPending ? (
-        <LoadingState label="Loading tokens…" />
-      ) : tokens.isError ? (
-        <ErrorState error={tokens.error} title="Tokens could not be loaded" onRetry={() => void tokens.refetch()} />
-      ) : tokens.data.length === 0 ? (
-        <EmptyState title="No tokens yet">Create one with “New token” to call the API from a script or another system.</EmptyState>
-      ) : (
-        <div className="table-scroll">
-          <table className="table">
-            <caption className="visually-hidden">API tokens</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Roles</th>
-                {staff && <th scope="col">Tenant</th>}
-                <th scope="col">Status</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.map((token) => {
-                const status = statusOf(token);
-                return (
-                  <tr key={token.id}>
-                    <td>{token.name}</td>
-                    <td>
-                      <code>{token.display_prefix}…</code>
-                    </td>
-                    <td>{token.roles.map(humanize).join(', ')}</td>
-                    {staff && <td>{token.tenant_id === null || token.tenant_id === undefined ? 'All tenants' : tenantName(token.tenant_id)}</td>}
-                    <td>
-                      <StatusBadge status={status} />
-                    </td>
-                    <td title={formatDateTime(token.expires_at, true)}>{token.expires_at ? formatDateTime(token.expires_at) : 'Never'}</td>
-                    <td>
-                      <RelativeTime iso={token.last_used_at} />
-                    </td>
-                    <td className="table__actions">
-                      {status === 'active' && (
-                        <Button size="small" variant="danger" onClick={() => setRevoking(token)} aria-label={`Revoke token ${token.name}`}>
-                          Revoke
-                        </Button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryView query={tokens} noun="tokens">
+        {(rows) => (
+          <DataTable
+            rows={rows}
+            columns={columns}
+            rowKey={(token) => token.id}
+            caption="API tokens"
+            empty={<EmptyState title="No tokens yet">Create one with “New token” to call the API from a script or another system.</EmptyState>}
+          />
+        )}
+      </QueryView>
 
       {creating && (
         <CreateTokenDialog

@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 
 import type { RoleBinding, User } from '@/api/types';
 import { Button } from '@/components/Button';
+import { DataTable } from '@/components/DataTable';
 import { ConfirmDialog } from '@/components/ConfirmDialog';
 import { Notice } from '@/components/Notice';
 import { PageHeader, Panel } from '@/components/Panel';
@@ -69,43 +70,26 @@ export function UserPage() {
         </dl>
       </Panel>
       <Panel title="Roles">
-        {data.roles.length === 0 ? (
-          <p className="muted">No role: this user can sign in but do nothing.</p>
-        ) : (
-          <table className="table">
-            <caption className="visually-hidden">Role bindings</caption>
-            <thead>
-              <tr>
-                <th scope="col">Role</th>
-                <th scope="col">Granted</th>
-                {canWrite && (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {data.roles.map((binding) => (
-                <tr key={binding.id}>
-                  <td>
-                    <RoleBindingLabel binding={binding} />
-                  </td>
-                  <td>
-                    <RelativeTime iso={binding.created_at} />
-                  </td>
-                  {canWrite && (
-                    <td className="table__actions">
-                      <Button size="small" variant="danger" onClick={() => setRemoving(binding)} aria-label={`Remove role ${binding.role}`}>
-                        Remove
-                      </Button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          rows={data.roles}
+          rowKey={(binding) => binding.id}
+          caption="Role bindings"
+          empty={<p className="muted">No role: this user can sign in but do nothing.</p>}
+          columns={[
+            { header: 'Role', cell: (binding) => <RoleBindingLabel binding={binding} /> },
+            { header: 'Granted', cell: (binding) => <RelativeTime iso={binding.created_at} /> },
+            {
+              header: <span className="visually-hidden">Actions</span>,
+              shown: canWrite,
+              cellClassName: 'table__actions',
+              cell: (binding) => (
+                <Button size="small" variant="danger" onClick={() => setRemoving(binding)} aria-label={`Remove role ${binding.role}`}>
+                  Remove
+                </Button>
+              ),
+            },
+          ]}
+        />
         {canWrite && <GrantRoleForm userId={data.id} onGranted={(binding) => setNotice(`Role ${binding.role} granted to ${data.username}.`)} />}
       </Panel>
 

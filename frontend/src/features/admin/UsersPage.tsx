@@ -1,11 +1,13 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 
+import type { User } from '@/api/types';
 import { Button } from '@/components/Button';
+import { DataTable, type Column } from '@/components/DataTable';
 import { Notice } from '@/components/Notice';
 import { PageHeader } from '@/components/Panel';
 import { RelativeTime } from '@/components/RelativeTime';
-import { EmptyState, ErrorState, LoadingState } from '@/components/states';
+import { QueryView } from '@/components/states';
 import { StatusBadge } from '@/components/StatusBadge';
 import { useCan } from '@/lib/use-session';
 
@@ -19,6 +21,28 @@ export function UsersPage() {
   const users = useUsers();
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const columns: Column<User>[] = [
+    { header: 'Username', cell: (user) => <Link to={`/admin/users/${user.id}`}>{user.username}</Link> },
+    { header: 'Name', cell: (user) => user.display_name },
+    {
+      header: 'Roles',
+      cell: (user) =>
+        user.roles.length === 0 ? (
+          <span className="muted">No role</span>
+        ) : (
+          <ul className="plain-list">
+            {user.roles.map((binding) => (
+              <li key={binding.id}>
+                <RoleBindingLabel binding={binding} />
+              </li>
+            ))}
+          </ul>
+        ),
+    },
+    { header: 'Status', cell: (user) => <StatusBadge status={user.is_active ? 'active' : 'deactivated'} /> },
+    { header: 'Two-step', cell: (user) => (user.mfa_enabled ? 'On' : <span className="muted">Off</span>) },
+    { header: 'Last sign-in', cell: (user) => <RelativeTime iso={user.last_login_at} /> },
+  ];
 
   return (
     <>
@@ -35,59 +59,9 @@ export function UsersPage() {
       />
       {notice && <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>}
 
-      {users.isPending ? (
-        <LoadingState label="Loading users…" />
-      ) : users.isError ? (
-        <ErrorState error={users.error} title="Users could not be loaded" onRetry={() => void users.refetch()} />
-      ) : users.data.length === 0 ? (
-        <EmptyState title="No users yet" />
-      ) : (
-        <div className="table-scroll">
-          <table className="table">
-            <caption className="visually-hidden">Users</caption>
-            <thead>
-              <tr>
-                <th scope="col">Username</th>
-                <th scope="col">Name</th>
-                <th scope="col">Roles</th>
-                <th scope="col">Status</th>
-                <th scope="col">Two-step</th>
-                <th scope="col">Last sign-in</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.map((user) => (
-                <tr key={user.id}>
-                  <td>
-                    <Link to={`/admin/users/${user.id}`}>{user.username}</Link>
-                  </td>
-                  <td>{user.display_name}</td>
-                  <td>
-                    {user.roles.length === 0 ? (
-                      <span className="muted">No role</span>
-                    ) : (
-                      <ul className="plain-list">
-                        {user.roles.map((binding) => (
-                          <li key={binding.id}>
-                            <RoleBindingLabel binding={binding} />
-                          </li>
-                        ))}
-                      </ul>
-                    )}
-                  </td>
-                  <td>
-                    <StatusBadge status={user.is_active ? 'active' : 'deactivated'} />
-                  </td>
-                  <td>{user.mfa_enabled ? 'On' : <span className="muted">Off</span>}</td>
-                  <td>
-                    <RelativeTime iso={user.last_login_at} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryView query={users} noun="users">
+        {(rows) => <DataTable rows={rows} columns={columns} rowKey={(user) => user.id} caption="Users" empty="No users yet" />}
+      </QueryView>
 
       {creating && (
         <CreateUserDialog

@@ -47,7 +47,7 @@ export function AuditEntryPage() {
           </dd>
           <dt>Outcome</dt>
           <dd>
-            <OutcomeBadge outcome={entry.outcome} />
+            <OutcomeBadge outcome={entry.outcome} status={entry.status} reason={entry.reason} />
           </dd>
           <dt>Target</dt>
           <dd>{entry.target_type ? `${entry.target_type} ${entry.target_id ?? ''}` : '—'}</dd>

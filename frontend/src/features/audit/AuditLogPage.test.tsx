@@ -8,7 +8,7 @@ import { renderWithApp, signInForTest } from '@/test/render';
 import { AuditLogPage } from '@/features/audit/AuditLogPage';
 
 const firstPage = [auditEntry({ id: 300, action: 'auth.login' }), auditEntry({ id: 299, action: 'tenant.create', target_type: 'tenant', target_id: '5' })];
-const secondPage = [auditEntry({ id: 298, action: 'auth.login_failed', outcome: 401, actor_type: 'anonymous', actor_label: 'mallory' })];
+const secondPage = [auditEntry({ id: 298, action: 'auth.login_failed', status: 401, outcome: 'refused', reason: 'bad_credentials', actor_type: 'anonymous', actor_label: 'mallory' })];
 
 function setup(route = '/audit', routes: MockRoutes = {}) {
   signInForTest();

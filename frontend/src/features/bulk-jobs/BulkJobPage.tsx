@@ -12,12 +12,13 @@ import { ErrorState, LoadingState } from '@/components/states';
 import { StatusBadge } from '@/components/StatusBadge';
 import { describeBulkAction } from '@/lib/bulk-action-names';
 import { formatDateTime, formatNumber } from '@/lib/format';
+import { isMoving } from '@/lib/live-job-queries';
 import { CATALOG_QUERY_KEY } from '@/lib/query-keys';
 import { useTenantName } from '@/lib/tenants';
 import { isStaff, useCan, useMe } from '@/lib/use-session';
 
 import { tableOf } from '@/features/bulk-jobs/actions';
-import { isMoving, useBulkJob, useCancelBulkJob, useLiveBulkJobs, useRetryFailedRows } from '@/features/bulk-jobs/api';
+import { useBulkJob, useCancelBulkJob, useLiveBulkJobs, useRetryFailedRows } from '@/features/bulk-jobs/api';
 import { describeTarget } from '@/features/bulk-jobs/describe-target';
 import { FailedRowsPanel } from '@/features/bulk-jobs/FailedRowsPanel';
 import { LiveIndicator } from '@/features/bulk-jobs/LiveIndicator';

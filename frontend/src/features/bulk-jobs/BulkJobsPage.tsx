@@ -1,21 +1,23 @@
 import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 
+import type { BulkJob } from '@/api/types';
+import type { Column } from '@/components/DataTable';
 import { SelectField } from '@/components/fields';
-import { LoadMoreFooter } from '@/components/LoadMoreFooter';
+import { PagedTable } from '@/components/PagedTable';
 import { PageHeader } from '@/components/Panel';
 import { ProgressBar } from '@/components/ProgressBar';
 import { RelativeTime } from '@/components/RelativeTime';
-import { EmptyState, ErrorState, LoadingState } from '@/components/states';
 import { StatusBadge } from '@/components/StatusBadge';
 import { describeBulkAction } from '@/lib/bulk-action-names';
 import { formatNumber, humanize } from '@/lib/format';
+import { isMoving } from '@/lib/live-job-queries';
 import { useTenantParam } from '@/lib/tenant-scope';
 import { useTenantName } from '@/lib/tenants';
 import { isStaff, useCan, useMe } from '@/lib/use-session';
 
 import { BULK_ACTIONS } from '@/features/bulk-jobs/actions';
-import { BULK_JOB_STATUSES, isMoving, useBulkJobs, useLiveBulkJobs } from '@/features/bulk-jobs/api';
+import { BULK_JOB_STATUSES, useBulkJobs, useLiveBulkJobs } from '@/features/bulk-jobs/api';
 
 /** Every bulk job, newest first, with live progress for those still running. */
 export function BulkJobsPage() {
@@ -35,6 +37,32 @@ export function BulkJobsPage() {
   const live = useLiveBulkJobs();
   const jobs = useBulkJobs(filters, live === 'live');
   const rows = useMemo(() => jobs.data?.pages.flatMap((page) => page.items) ?? [], [jobs.data]);
+
+  const columns: Column<BulkJob>[] = [
+    { header: 'Job', cell: (job) => <Link to={`/bulk-jobs/${job.id}`}>#{job.id}</Link> },
+    { header: 'Change', cell: (job) => describeBulkAction(job.action, job.params) },
+    {
+      header: 'Tenant',
+      shown: showTenant,
+      cell: (job) => (job.tenant_id === null || job.tenant_id === undefined ? 'Every tenant' : tenantName(job.tenant_id)),
+    },
+    { header: 'Status', cell: (job) => <StatusBadge status={job.status} /> },
+    {
+      header: 'Progress',
+      headerClassName: 'table__progress',
+      cell: (job) =>
+        isMoving(job) ? (
+          <ProgressBar percent={job.percent} label={`Bulk job #${job.id}`} detail={`${formatNumber(job.processed)} of ${formatNumber(job.total)} rows`} />
+        ) : (
+          <span className="muted small">
+            {formatNumber(job.processed)} of {formatNumber(job.total)} rows
+          </span>
+        ),
+    },
+    { header: 'Changed', numeric: true, cell: (job) => formatNumber(job.succeeded) },
+    { header: 'Failed', numeric: true, cell: (job) => <span className={job.failed > 0 ? 'text-danger' : undefined}>{formatNumber(job.failed)}</span> },
+    { header: 'Requested', cell: (job) => <RelativeTime iso={job.created_at} /> },
+  ];
 
   function setFilter(name: string, value: string) {
     const next = new URLSearchParams(searchParams);
@@ -72,67 +100,7 @@ export function BulkJobsPage() {
           options={[{ value: '', label: 'Any action' }, ...BULK_ACTIONS.map((action) => ({ value: action.name, label: `${humanize(action.table)}: ${action.label.toLowerCase()}` }))]}
         />
       </div>
-      {jobs.isPending ? (
-        <LoadingState label="Loading bulk jobs…" />
-      ) : jobs.isError && rows.length === 0 ? (
-        <ErrorState error={jobs.error} title="Bulk jobs could not be loaded" onRetry={() => void jobs.refetch()} />
-      ) : rows.length === 0 ? (
-        <EmptyState title={filters.status || filters.action ? 'No bulk jobs match these filters' : 'No bulk jobs yet'} />
-      ) : (
-        <>
-          <div className="table-scroll">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Job</th>
-                  <th scope="col">Change</th>
-                  {showTenant && <th scope="col">Tenant</th>}
-                  <th scope="col">Status</th>
-                  <th scope="col" className="table__progress">
-                    Progress
-                  </th>
-                  <th scope="col" className="numeric">
-                    Changed
-                  </th>
-                  <th scope="col" className="numeric">
-                    Failed
-                  </th>
-                  <th scope="col">Requested</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((job) => (
-                  <tr key={job.id}>
-                    <td>
-                      <Link to={`/bulk-jobs/${job.id}`}>#{job.id}</Link>
-                    </td>
-                    <td>{describeBulkAction(job.action, job.params)}</td>
-                    {showTenant && <td>{job.tenant_id === null || job.tenant_id === undefined ? 'Every tenant' : tenantName(job.tenant_id)}</td>}
-                    <td>
-                      <StatusBadge status={job.status} />
-                    </td>
-                    <td>
-                      {isMoving(job) ? (
-                        <ProgressBar percent={job.percent} label={`Bulk job #${job.id}`} detail={`${formatNumber(job.processed)} of ${formatNumber(job.total)} rows`} />
-                      ) : (
-                        <span className="muted small">
-                          {formatNumber(job.processed)} of {formatNumber(job.total)} rows
-                        </span>
-                      )}
-                    </td>
-                    <td className="numeric">{formatNumber(job.succeeded)}</td>
-                    <td className={`numeric${job.failed > 0 ? ' text-danger' : ''}`}>{formatNumber(job.failed)}</td>
-                    <td>
-                      <RelativeTime iso={job.created_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <LoadMoreFooter pages={jobs} shown={rows.length} noun="bulk jobs" />
-        </>
-      )}
+      <PagedTable pages={jobs} rows={rows} columns={columns} noun="bulk jobs" filtered={filters.status !== undefined || filters.action !== undefined} />
     </>
   );
 }

@@ -36,7 +36,7 @@ export function ArticlesPage() {
       ),
     },
     { header: 'Author', cell: (article) => article.author },
-    ...(showTenant ? [{ header: 'Tenant', cell: (article: Article) => tenantName(article.tenant_id) }] : []),
+    { header: 'Tenant', shown: showTenant, cell: (article) => tenantName(article.tenant_id) },
     { header: 'Status', cell: (article) => <StatusBadge status={article.status} /> },
     { header: 'Published', cell: (article) => <RelativeTime iso={article.published_at} /> },
     { header: 'Updated', cell: (article) => <RelativeTime iso={article.updated_at} /> },

@@ -1,18 +1,12 @@
-import type { ReactNode } from 'react';
-
-import { LoadMoreFooter, type KeysetPages } from '@/components/LoadMoreFooter';
-import { EmptyState, ErrorState, LoadingState } from '@/components/states';
+import type { Column } from '@/components/DataTable';
+import { selectedRowClass, selectionColumn } from '@/components/DataTable';
+import { PagedTable, type ListQuery } from '@/components/PagedTable';
 import type { Selection } from '@/lib/use-selection';
 
-export interface Column<Row> {
-  header: string;
-  className?: string;
-  cell: (row: Row) => ReactNode;
-}
+export type { Column } from '@/components/DataTable';
 
 interface CatalogTableProps<Row extends { id: number }> {
-  /** The list's infinite query: its state decides between loading, error, empty and the table. */
-  pages: KeysetPages & { isPending: boolean; isError: boolean; refetch: () => Promise<unknown> };
+  pages: ListQuery;
   rows: readonly Row[];
   columns: readonly Column<Row>[];
   /** Plural, lower case: "products". */
@@ -24,54 +18,10 @@ interface CatalogTableProps<Row extends { id: number }> {
   rowLabel: (row: Row) => string;
 }
 
-/** A catalog list: loading, error and empty states, then the rows with optional checkboxes, then more pages. */
+/** A catalog list, with a checkbox on each row when the caller may start bulk jobs on them. */
 export function CatalogTable<Row extends { id: number }>({ pages, rows, columns, noun, filtered, selection, rowLabel }: CatalogTableProps<Row>) {
-  if (pages.isPending) return <LoadingState label={`Loading ${noun}…`} />;
-  if (pages.isError && rows.length === 0) {
-    return <ErrorState error={pages.error} title={`The ${noun} could not be loaded`} onRetry={() => void pages.refetch()} />;
-  }
-  if (rows.length === 0) return <EmptyState title={filtered ? `No ${noun} match these filters` : `No ${noun} yet`} />;
-
-  const shownIds = rows.map((row) => row.id);
-  const allSelected = selection !== undefined && shownIds.every((id) => selection.selected.has(id));
-
-  return (
-    <>
-      <div className="table-scroll">
-        <table className="table table--interactive">
-          <thead>
-            <tr>
-              {selection && (
-                <th scope="col" className="table__check">
-                  <input type="checkbox" aria-label={`Select every ${noun.replace(/s$/, '')} shown`} checked={allSelected} onChange={(event) => selection.setAll(shownIds, event.target.checked)} />
-                </th>
-              )}
-              {columns.map((column) => (
-                <th key={column.header} scope="col" className={column.className}>
-                  {column.header}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.id} className={selection?.selected.has(row.id) ? 'is-selected' : undefined}>
-                {selection && (
-                  <td className="table__check">
-                    <input type="checkbox" aria-label={`Select ${rowLabel(row)}`} checked={selection.selected.has(row.id)} onChange={() => selection.toggle(row.id)} />
-                  </td>
-                )}
-                {columns.map((column) => (
-                  <td key={column.header} className={column.className}>
-                    {column.cell(row)}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <LoadMoreFooter pages={pages} shown={rows.length} noun={noun} />
-    </>
-  );
+  const withSelection = selection
+    ? [selectionColumn({ rows, selection, allLabel: `Select every ${noun.replace(/s$/, '')} shown`, rowLabel: (row: Row) => `Select ${rowLabel(row)}` }), ...columns]
+    : columns;
+  return <PagedTable pages={pages} rows={rows} columns={withSelection} noun={noun} filtered={filtered} rowClassName={selectedRowClass(selection)} interactive />;
 }

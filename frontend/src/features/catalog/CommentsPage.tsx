@@ -41,7 +41,7 @@ export function CommentsPage() {
   const columns: Column<Comment>[] = [
     {
       header: 'Comment',
-      className: 'truncate truncate--wide',
+      cellClassName: 'truncate truncate--wide',
       cell: (comment) => (
         <>
           <span title={comment.body}>{comment.body}</span>
@@ -52,7 +52,7 @@ export function CommentsPage() {
       ),
     },
     { header: 'Article', cell: (comment) => <Link to={`/catalog/articles/${comment.article_id}`}>#{comment.article_id}</Link> },
-    ...(showTenant ? [{ header: 'Tenant', cell: (comment: Comment) => tenantName(comment.tenant_id) }] : []),
+    { header: 'Tenant', shown: showTenant, cell: (comment) => tenantName(comment.tenant_id) },
     { header: 'Status', cell: (comment) => <StatusBadge status={comment.status} /> },
     { header: 'Written', cell: (comment) => <RelativeTime iso={comment.created_at} /> },
   ];

@@ -33,7 +33,7 @@ export function CustomersPage() {
       ),
     },
     { header: 'Reference', cell: (customer) => <code>{customer.external_ref}</code> },
-    ...(showTenant ? [{ header: 'Tenant', cell: (customer: Customer) => tenantName(customer.tenant_id) }] : []),
+    { header: 'Tenant', shown: showTenant, cell: (customer) => tenantName(customer.tenant_id) },
     { header: 'Signed up', cell: (customer) => <RelativeTime iso={customer.signed_up_at} /> },
     { header: 'Last seen', cell: (customer) => <RelativeTime iso={customer.last_seen_at} /> },
     { header: 'Churned', cell: (customer) => <RelativeTime iso={customer.churned_at} /> },

@@ -46,8 +46,8 @@ export function ProductsPage() {
       ),
     },
     { header: 'Shop', cell: (product) => shopName(product.shop_id) },
-    ...(showTenant ? [{ header: 'Tenant', cell: (product: Product) => tenantName(product.tenant_id) }] : []),
-    { header: 'Price', className: 'numeric', cell: (product) => formatMoney(product.price_minor, product.currency) },
+    { header: 'Tenant', shown: showTenant, cell: (product) => tenantName(product.tenant_id) },
+    { header: 'Price', numeric: true, cell: (product) => formatMoney(product.price_minor, product.currency) },
     { header: 'Visibility', cell: (product) => <StatusBadge status={product.visibility} /> },
     { header: 'Updated', cell: (product) => <RelativeTime iso={product.updated_at} /> },
   ];

@@ -1,8 +1,8 @@
 import { Link } from 'react-router';
 
 import type { ExportJob } from '@/api/types';
+import { DataTable, type Column } from '@/components/DataTable';
 import { RelativeTime } from '@/components/RelativeTime';
-import { EmptyState } from '@/components/states';
 import { StatusBadge } from '@/components/StatusBadge';
 import { humanize } from '@/lib/format';
 import { useTenantName } from '@/lib/tenants';
@@ -14,82 +14,42 @@ interface ExportsTableProps {
   showTenant: boolean;
 }
 
-export function FailedExportsTable({ jobs, showTenant }: ExportsTableProps) {
+function useLeadingColumns(showTenant: boolean): Column<ExportJob>[] {
   const tenantName = useTenantName();
-  if (jobs.length === 0) return <EmptyState title="No failed exports" />;
+  return [
+    { header: 'Job', cell: (job) => <Link to={`/exports/${job.id}`}>#{job.id}</Link> },
+    { header: 'Dataset', cell: (job) => humanize(job.dataset) },
+    { header: 'Tenant', cell: (job) => tenantName(job.tenant_id), shown: showTenant },
+  ];
+}
+
+function DashboardExports({ jobs, columns, empty }: { jobs: readonly ExportJob[]; columns: Column<ExportJob>[]; empty: string }) {
   return (
-    <div className="table-scroll">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Job</th>
-            <th scope="col">Dataset</th>
-            {showTenant && <th scope="col">Tenant</th>}
-            <th scope="col" className="numeric">Attempts</th>
-            <th scope="col">Last error</th>
-            <th scope="col">Failed</th>
-          </tr>
-        </thead>
-        <tbody>
-          {jobs.slice(0, DASHBOARD_ROWS).map((job) => (
-            <tr key={job.id}>
-              <td>
-                <Link to={`/exports/${job.id}`}>#{job.id}</Link>
-              </td>
-              <td>{humanize(job.dataset)}</td>
-              {showTenant && <td>{tenantName(job.tenant_id)}</td>}
-              <td className="numeric">
-                {job.attempts}/{job.max_attempts}
-              </td>
-              <td className="truncate truncate--wide" title={job.last_error ?? undefined}>
-                {job.last_error ?? '—'}
-              </td>
-              <td>
-                <RelativeTime iso={job.finished_at ?? job.created_at} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <ShownOf shown={Math.min(jobs.length, DASHBOARD_ROWS)} total={jobs.length} />
-    </div>
+    <DataTable
+      rows={jobs.slice(0, DASHBOARD_ROWS)}
+      columns={columns}
+      rowKey={(job) => job.id}
+      empty={empty}
+      footer={<ShownOf shown={Math.min(jobs.length, DASHBOARD_ROWS)} total={jobs.length} />}
+    />
   );
 }
 
+export function FailedExportsTable({ jobs, showTenant }: ExportsTableProps) {
+  const columns: Column<ExportJob>[] = [
+    ...useLeadingColumns(showTenant),
+    { header: 'Attempts', numeric: true, cell: (job) => `${job.attempts}/${job.max_attempts}` },
+    { header: 'Last error', cellClassName: 'truncate truncate--wide', cellTitle: (job) => job.last_error ?? undefined, cell: (job) => job.last_error ?? '—' },
+    { header: 'Failed', cell: (job) => <RelativeTime iso={job.finished_at ?? job.created_at} /> },
+  ];
+  return <DashboardExports jobs={jobs} columns={columns} empty="No failed exports" />;
+}
+
 export function ActiveExportsTable({ jobs, showTenant }: ExportsTableProps) {
-  const tenantName = useTenantName();
-  if (jobs.length === 0) return <EmptyState title="No exports queued or running" />;
-  return (
-    <div className="table-scroll">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Job</th>
-            <th scope="col">Dataset</th>
-            {showTenant && <th scope="col">Tenant</th>}
-            <th scope="col">Status</th>
-            <th scope="col">Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {jobs.slice(0, DASHBOARD_ROWS).map((job) => (
-            <tr key={job.id}>
-              <td>
-                <Link to={`/exports/${job.id}`}>#{job.id}</Link>
-              </td>
-              <td>{humanize(job.dataset)}</td>
-              {showTenant && <td>{tenantName(job.tenant_id)}</td>}
-              <td>
-                <StatusBadge status={job.status} />
-              </td>
-              <td>
-                <RelativeTime iso={job.created_at} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <ShownOf shown={Math.min(jobs.length, DASHBOARD_ROWS)} total={jobs.length} />
-    </div>
-  );
+  const columns: Column<ExportJob>[] = [
+    ...useLeadingColumns(showTenant),
+    { header: 'Status', cell: (job) => <StatusBadge status={job.status} /> },
+    { header: 'Created', cell: (job) => <RelativeTime iso={job.created_at} /> },
+  ];
+  return <DashboardExports jobs={jobs} columns={columns} empty="No exports queued or running" />;
 }

@@ -1,37 +1,21 @@
 import { Link } from 'react-router';
 
 import type { Article } from '@/api/types';
+import { DataTable, type Column } from '@/components/DataTable';
 import { RelativeTime } from '@/components/RelativeTime';
-import { EmptyState } from '@/components/states';
 import { useTenantName } from '@/lib/tenants';
 
 export function RecentArticlesTable({ articles, showTenant }: { articles: readonly Article[]; showTenant: boolean }) {
   const tenantName = useTenantName();
-  if (articles.length === 0) return <EmptyState title="No articles published yet" />;
-  return (
-    <div className="table-scroll">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Title</th>
-            {showTenant && <th scope="col">Tenant</th>}
-            <th scope="col">Published</th>
-          </tr>
-        </thead>
-        <tbody>
-          {articles.map((article) => (
-            <tr key={article.id}>
-              <td className="truncate" title={`${article.title}, by ${article.author}`}>
-                <Link to={`/catalog/articles/${article.id}`}>{article.title}</Link>
-              </td>
-              {showTenant && <td>{tenantName(article.tenant_id)}</td>}
-              <td>
-                <RelativeTime iso={article.published_at} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  const columns: Column<Article>[] = [
+    {
+      header: 'Title',
+      cellClassName: 'truncate',
+      cellTitle: (article) => `${article.title}, by ${article.author}`,
+      cell: (article) => <Link to={`/catalog/articles/${article.id}`}>{article.title}</Link>,
+    },
+    { header: 'Tenant', shown: showTenant, cell: (article) => tenantName(article.tenant_id) },
+    { header: 'Published', cell: (article) => <RelativeTime iso={article.published_at} /> },
+  ];
+  return <DataTable rows={articles} columns={columns} rowKey={(article) => article.id} empty="No articles published yet" />;
 }

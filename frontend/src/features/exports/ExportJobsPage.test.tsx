@@ -98,7 +98,7 @@ describe('ExportJobsPage', () => {
     await user.click(await screen.findByRole('button', { name: 'Load more' }));
     expect(await screen.findByRole('link', { name: '#14' })).toBeInTheDocument();
     expect(mock.callsTo('GET', '/api/v1/export-jobs').at(-1)?.query.get('cursor')).toBe('page-2');
-    expect(screen.getByText('All 2 jobs shown')).toBeInTheDocument();
+    expect(screen.getByText('All 2 export jobs shown')).toBeInTheDocument();
   });
 
   it('creates an export and says it is queued', async () => {

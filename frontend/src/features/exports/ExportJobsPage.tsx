@@ -5,7 +5,7 @@ import type { ExportJob } from '@/api/types';
 import { Button } from '@/components/Button';
 import { Notice } from '@/components/Notice';
 import { PageHeader } from '@/components/Panel';
-import { EmptyState, ErrorState, InlineError, LoadingState } from '@/components/states';
+import { InlineError } from '@/components/states';
 import { useTenantParam } from '@/lib/tenant-scope';
 import { useSelection } from '@/lib/use-selection';
 import { isStaff, useCan, useMe } from '@/lib/use-session';
@@ -74,35 +74,17 @@ export function ExportJobsPage() {
       {download.error && <InlineError error={download.error} />}
       <ExportFiltersBar status={status} dataset={dataset} onChange={changeFilters} />
 
-      {jobsQuery.isPending ? (
-        <LoadingState label="Loading export jobs…" />
-      ) : jobsQuery.isError ? (
-        <ErrorState error={jobsQuery.error} title="Export jobs could not be loaded" onRetry={() => void jobsQuery.refetch()} />
-      ) : jobs.length === 0 ? (
-        <EmptyState title={status || dataset ? 'No export jobs match these filters' : 'No export jobs yet'}>
-          {can('exports:create') && 'Start one with “New export”.'}
-        </EmptyState>
-      ) : (
-        <>
-          <ExportJobsTable
-            jobs={jobs}
-            showTenant={staff && tenantId === undefined}
-            selection={selection}
-            onRetry={canRetry ? (job) => setRetryTargets([job]) : undefined}
-            onDownload={can('exports:download') ? (job) => download.mutate(job) : undefined}
-            downloadingId={download.isPending ? download.variables.id : undefined}
-          />
-          <div className="list-footer">
-            {jobsQuery.hasNextPage ? (
-              <Button onClick={() => void jobsQuery.fetchNextPage()} busy={jobsQuery.isFetchingNextPage}>
-                Load more
-              </Button>
-            ) : (
-              <span className="muted small">All {jobs.length} jobs shown</span>
-            )}
-          </div>
-        </>
-      )}
+      <ExportJobsTable
+        pages={jobsQuery}
+        jobs={jobs}
+        filtered={status !== undefined || dataset !== undefined}
+        emptyHint={can('exports:create') && 'Start one with “New export”.'}
+        showTenant={staff && tenantId === undefined}
+        selection={selection}
+        onRetry={canRetry ? (job) => setRetryTargets([job]) : undefined}
+        onDownload={can('exports:download') ? (job) => download.mutate(job) : undefined}
+        downloadingId={download.isPending ? download.variables.id : undefined}
+      />
 
       {retryTargets && (
         <RetryExportsDialog

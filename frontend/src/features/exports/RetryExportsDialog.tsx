@@ -1,5 +1,6 @@
 import type { ExportJob, RetryResult } from '@/api/types';
 import { Button } from '@/components/Button';
+import { DataTable } from '@/components/DataTable';
 import { Dialog } from '@/components/Dialog';
 import { RequeuedDialog } from '@/components/RequeuedDialog';
 import { InlineError } from '@/components/states';
@@ -63,35 +64,20 @@ export function RetryExportsDialog({ jobs, onClose, onRetried, showTenant }: Ret
         </>
       }
     >
-      <div className="table-scroll table-scroll--short">
-        <table className="table">
-          <caption className="visually-hidden">Jobs to retry</caption>
-          <thead>
-            <tr>
-              <th scope="col">Job</th>
-              <th scope="col">Dataset</th>
-              {showTenant && <th scope="col">Tenant</th>}
-              <th scope="col">Attempts</th>
-              <th scope="col">Last error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.map((job) => (
-              <tr key={job.id}>
-                <td>#{job.id}</td>
-                <td>{humanize(job.dataset)}</td>
-                {showTenant && <td>{tenantName(job.tenant_id)}</td>}
-                <td className="numeric">
-                  {job.attempts}/{job.max_attempts}
-                </td>
-                <td className="truncate" title={job.last_error ?? undefined}>
-                  {job.last_error ?? '—'}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        short
+        rows={jobs}
+        rowKey={(job) => job.id}
+        caption="Jobs to retry"
+        empty="No jobs to retry"
+        columns={[
+          { header: 'Job', cell: (job) => `#${job.id}` },
+          { header: 'Dataset', cell: (job) => humanize(job.dataset) },
+          { header: 'Tenant', shown: showTenant, cell: (job) => tenantName(job.tenant_id) },
+          { header: 'Attempts', cellClassName: 'numeric', cell: (job) => `${job.attempts}/${job.max_attempts}` },
+          { header: 'Last error', cellClassName: 'truncate', cellTitle: (job) => job.last_error ?? undefined, cell: (job) => job.last_error ?? '—' },
+        ]}
+      />
       {retry.error && <InlineError error={retry.error} />}
     </Dialog>
   );

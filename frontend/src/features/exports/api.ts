@@ -1,10 +1,11 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import { api, unwrap } from '@/api/client';
 import { apiErrorFrom } from '@/api/problem';
 import type { CreateExport, ExportDataset, ExportJob, ExportJobStatus, RetryResult } from '@/api/types';
 import { filenameFromDisposition, saveBlob } from '@/lib/download';
-import { useLiveJobEvents, type LiveStatus } from '@/lib/live-events';
+import type { LiveStatus } from '@/lib/live-events';
+import { detailRefresh, jobQueryKeys, listRefresh, useLiveJobQueries } from '@/lib/live-job-queries';
 
 export const EXPORT_STATUSES: ExportJobStatus[] = ['PENDING', 'RUNNING', 'DONE', 'FAILED'];
 export const EXPORT_DATASETS: ExportDataset[] = ['orders', 'products', 'customers', 'audit_log'];
@@ -16,18 +17,12 @@ export interface ExportFilters {
 }
 
 const PAGE_SIZE = 50;
-/** Without the live stream, jobs still moving are polled this often, so a list or detail shows them finish. */
-const ACTIVE_REFRESH_MS = 2_000;
 
-export function isActive(job: Pick<ExportJob, 'status'>): boolean {
-  return job.status === 'PENDING' || job.status === 'RUNNING';
-}
-
-const exportJobsKey = ['export-jobs'] as const;
+const exportJobKeys = jobQueryKeys('export-jobs');
 
 export function useExportJobs(filters: ExportFilters, live: boolean) {
   return useInfiniteQuery({
-    queryKey: [...exportJobsKey, 'list', filters],
+    queryKey: [...exportJobKeys.list, filters],
     queryFn: ({ pageParam }) =>
       unwrap(
         api.GET('/api/v1/export-jobs', {
@@ -44,44 +39,22 @@ export function useExportJobs(filters: ExportFilters, live: boolean) {
       ),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
-    refetchInterval: (query) =>
-      !live && query.state.data?.pages.some((page) => page.items.some(isActive)) ? ACTIVE_REFRESH_MS : false,
+    refetchInterval: listRefresh(live),
   });
 }
 
 export function useExportJob(id: number, live: boolean) {
   return useQuery({
-    queryKey: [...exportJobsKey, 'detail', id],
+    queryKey: exportJobKeys.detail(id),
     queryFn: () => unwrap(api.GET('/api/v1/export-jobs/{id}', { params: { path: { id } } })),
     enabled: Number.isInteger(id) && id > 0,
-    refetchInterval: (query) => (!live && query.state.data && isActive(query.state.data) ? ACTIVE_REFRESH_MS : false),
+    refetchInterval: detailRefresh(live),
   });
-}
-
-interface ExportJobPage {
-  items: ExportJob[];
-  next_cursor?: string | null;
 }
 
 /** Keeps export job queries current from the live event stream; a reconnection re-reads them. */
 export function useLiveExportJobs(): LiveStatus {
-  const queryClient = useQueryClient();
-  return useLiveJobEvents(
-    (event) => {
-      if (event.type !== 'export_job.progress' && event.type !== 'export_job.finished') return;
-      const job = event.job;
-      queryClient.setQueryData([...exportJobsKey, 'detail', job.id], job);
-      queryClient.setQueriesData<InfiniteData<ExportJobPage>>({ queryKey: [...exportJobsKey, 'list'] }, (data) =>
-        data && {
-          ...data,
-          pages: data.pages.map((page) => ({ ...page, items: page.items.map((item) => (item.id === job.id ? job : item)) })),
-        },
-      );
-      // A finished job may leave a filtered list (or join one): lists are read again.
-      if (event.type === 'export_job.finished') void queryClient.invalidateQueries({ queryKey: [...exportJobsKey, 'list'] });
-    },
-    () => void queryClient.invalidateQueries({ queryKey: exportJobsKey }),
-  );
+  return useLiveJobQueries('export_job', exportJobKeys);
 }
 
 /** After a change, every list, detail and the dashboard show the new state. */
@@ -89,7 +62,7 @@ function useRefreshExports() {
   const queryClient = useQueryClient();
   return async () => {
     await Promise.all([
-      queryClient.invalidateQueries({ queryKey: exportJobsKey }),
+      queryClient.invalidateQueries({ queryKey: exportJobKeys.all }),
       queryClient.invalidateQueries({ queryKey: ['dashboard'] }),
     ]);
   };

@@ -1,5 +1,6 @@
 import type { ReprocessResult, WebhookEvent } from '@/api/types';
 import { Button } from '@/components/Button';
+import { DataTable } from '@/components/DataTable';
 import { Dialog } from '@/components/Dialog';
 import { RequeuedDialog } from '@/components/RequeuedDialog';
 import { InlineError } from '@/components/states';
@@ -58,37 +59,25 @@ export function ReprocessEventsDialog({ events, showTenant, onClose, onReprocess
         </>
       }
     >
-      <div className="table-scroll table-scroll--short">
-        <table className="table">
-          <caption className="visually-hidden">Events to reprocess</caption>
-          <thead>
-            <tr>
-              <th scope="col">Event</th>
-              <th scope="col">Provider</th>
-              <th scope="col">Type</th>
-              {showTenant && <th scope="col">Tenant</th>}
-              <th scope="col">Status</th>
-              <th scope="col">Last error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((event) => (
-              <tr key={event.id}>
-                <td>#{event.id}</td>
-                <td>{event.provider}</td>
-                <td>
-                  <code>{event.event_type}</code>
-                </td>
-                {showTenant && <td>{event.tenant_id === null || event.tenant_id === undefined ? 'No tenant' : tenantName(event.tenant_id)}</td>}
-                <td>
-                  <StatusBadge status={event.status} />
-                </td>
-                <td className="small">{event.last_error ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        short
+        rows={events}
+        rowKey={(event) => event.id}
+        caption="Events to reprocess"
+        empty="No events to reprocess"
+        columns={[
+          { header: 'Event', cell: (event) => `#${event.id}` },
+          { header: 'Provider', cell: (event) => event.provider },
+          { header: 'Type', cell: (event) => <code>{event.event_type}</code> },
+          {
+            header: 'Tenant',
+            shown: showTenant,
+            cell: (event) => (event.tenant_id === null || event.tenant_id === undefined ? 'No tenant' : tenantName(event.tenant_id)),
+          },
+          { header: 'Status', cell: (event) => <StatusBadge status={event.status} /> },
+          { header: 'Last error', cellClassName: 'small', cell: (event) => event.last_error ?? '—' },
+        ]}
+      />
       {reprocess.error && <InlineError error={reprocess.error} />}
     </Dialog>
   );

@@ -4,11 +4,11 @@ import { Link, useSearchParams } from 'react-router';
 import type { WebhookEvent } from '@/api/types';
 import { Button } from '@/components/Button';
 import { SelectField, TextField } from '@/components/fields';
-import { LoadMoreFooter } from '@/components/LoadMoreFooter';
+import { selectedRowClass, selectionColumn, type Column } from '@/components/DataTable';
 import { Notice } from '@/components/Notice';
 import { PageHeader } from '@/components/Panel';
 import { RelativeTime } from '@/components/RelativeTime';
-import { EmptyState, ErrorState, LoadingState } from '@/components/states';
+import { PagedTable } from '@/components/PagedTable';
 import { StatusBadge } from '@/components/StatusBadge';
 import { humanize } from '@/lib/format';
 import { useTenantParam } from '@/lib/tenant-scope';
@@ -41,8 +41,34 @@ export function WebhookEventsPage() {
   const [notice, setNotice] = useState<string | null>(null);
   // Only finished events still on screen count; a selection never silently includes anything else.
   const selectedEvents = rows.filter((event) => isFinished(event) && selection.selected.has(event.id));
-  const finishedIds = rows.filter(isFinished).map((event) => event.id);
-  const allFinishedSelected = finishedIds.length > 0 && finishedIds.every((id) => selection.selected.has(id));
+  const columns: Column<WebhookEvent>[] = [
+    ...(canReprocess
+      ? [selectionColumn({ rows, selection, selectable: isFinished, allLabel: 'Select every finished event shown', rowLabel: (event) => `Select event #${event.id}` })]
+      : []),
+    { header: 'Event', cell: (event) => <Link to={`/webhooks/${event.id}`}>#{event.id}</Link> },
+    { header: 'Provider', cell: (event) => event.provider },
+    { header: 'Type', cell: (event) => <code>{event.event_type}</code> },
+    {
+      header: 'Tenant',
+      shown: tenantId === undefined,
+      cell: (event) => (event.tenant_id === null || event.tenant_id === undefined ? 'No tenant' : tenantName(event.tenant_id)),
+    },
+    {
+      header: 'Status',
+      cell: (event) => (
+        <>
+          <StatusBadge status={event.status} />
+          {event.last_error && (
+            <span className="table__subtext truncate" title={event.last_error}>
+              {event.last_error}
+            </span>
+          )}
+        </>
+      ),
+    },
+    { header: 'Attempts', numeric: true, cell: (event) => `${event.attempts}/${event.max_attempts}` },
+    { header: 'Received', cell: (event) => <RelativeTime iso={event.received_at} /> },
+  ];
 
   function setParam(name: string, value: string) {
     const params = new URLSearchParams(searchParams);
@@ -92,78 +118,15 @@ export function WebhookEventsPage() {
           </Button>
         </div>
       </form>
-      {events.isPending ? (
-        <LoadingState label="Loading webhook events…" />
-      ) : events.isError && rows.length === 0 ? (
-        <ErrorState error={events.error} title="Webhook events could not be loaded" onRetry={() => void events.refetch()} />
-      ) : rows.length === 0 ? (
-        <EmptyState title="No webhook events match" />
-      ) : (
-        <>
-          <div className="table-scroll">
-            <table className="table table--interactive">
-              <thead>
-                <tr>
-                  {canReprocess && (
-                    <th scope="col" className="table__check">
-                      <input
-                        type="checkbox"
-                        aria-label="Select every finished event shown"
-                        checked={allFinishedSelected}
-                        disabled={finishedIds.length === 0}
-                        onChange={(event) => selection.setAll(finishedIds, event.target.checked)}
-                      />
-                    </th>
-                  )}
-                  <th scope="col">Event</th>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Type</th>
-                  {tenantId === undefined && <th scope="col">Tenant</th>}
-                  <th scope="col">Status</th>
-                  <th scope="col" className="numeric">Attempts</th>
-                  <th scope="col">Received</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((event) => (
-                  <tr key={event.id} className={selection.selected.has(event.id) ? 'is-selected' : undefined}>
-                    {canReprocess && (
-                      <td className="table__check">
-                        {isFinished(event) && (
-                          <input type="checkbox" aria-label={`Select event #${event.id}`} checked={selection.selected.has(event.id)} onChange={() => selection.toggle(event.id)} />
-                        )}
-                      </td>
-                    )}
-                    <td>
-                      <Link to={`/webhooks/${event.id}`}>#{event.id}</Link>
-                    </td>
-                    <td>{event.provider}</td>
-                    <td>
-                      <code>{event.event_type}</code>
-                    </td>
-                    {tenantId === undefined && <td>{event.tenant_id === null || event.tenant_id === undefined ? 'No tenant' : tenantName(event.tenant_id)}</td>}
-                    <td>
-                      <StatusBadge status={event.status} />
-                      {event.last_error && (
-                        <span className="table__subtext truncate" title={event.last_error}>
-                          {event.last_error}
-                        </span>
-                      )}
-                    </td>
-                    <td className="numeric">
-                      {event.attempts}/{event.max_attempts}
-                    </td>
-                    <td>
-                      <RelativeTime iso={event.received_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <LoadMoreFooter pages={events} shown={rows.length} noun="events" />
-        </>
-      )}
+      <PagedTable
+        pages={events}
+        rows={rows}
+        columns={columns}
+        noun="webhook events"
+        filtered={filters.status !== undefined || filters.provider !== undefined || filters.type !== undefined}
+        rowClassName={selectedRowClass(selection)}
+        interactive
+      />
       {reprocessTargets && (
         <ReprocessEventsDialog
           events={reprocessTargets}

@@ -87,7 +87,7 @@ async fn make_awkward_rows(db: &Db) -> TestResult {
         "UPDATE orders SET amount_minor = 0, external_ref = '\r=1', customer_id = NULL, paid_at = NULL \
          WHERE id = (SELECT MIN(id) FROM orders)",
         "UPDATE audit_log SET actor_label = '-1', ip = NULL, method = NULL, path = '=cmd|'' /C calc''!A0', \
-         outcome = NULL, target_id = '', metadata = '{\"note\":\"a,\\\"b\\\"\nc\"}' \
+         status = NULL, reason = '=2+2', target_id = '', metadata = '{\"note\":\"a,\\\"b\\\"\nc\"}' \
          WHERE id = (SELECT MIN(id) FROM audit_log)",
     ] {
         execute(db, sql).await?;
