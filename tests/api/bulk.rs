@@ -409,7 +409,7 @@ fn reissued(token: &str, change: impl Fn(&mut Value), key: Option<&[u8; 32]>) ->
     let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims)?);
     let signature = match key {
         Some(key) => {
-            let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key)?;
+            let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::KeyInit>::new_from_slice(key)?;
             mac.update(payload.as_bytes());
             URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
         }

@@ -9,7 +9,7 @@ use std::{
 };
 
 use base64::{Engine, engine::general_purpose::STANDARD};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use opsdeck_domain::enums::Role;
 use reqwest::{StatusCode, header};
 use sea_orm::{ConnectionTrait, Statement};

@@ -21,11 +21,13 @@ use actix_web::{
 };
 use opsdeck_domain::{
     DomainError,
-    access::{Caller, Permission, Scope},
+    access::{Caller, Required, Scope},
     audit::RequestMeta,
     auth::authenticate::caller_from_bearer,
 };
 use tracing_actix_web::RequestId;
+
+pub use opsdeck_domain::access::perm;
 
 use crate::{
     config::HttpSettings,
@@ -84,8 +86,16 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
     }
 }
 
+/// What `x-permission` says of an operation anyone may call.
+pub const PUBLIC: &str = "public";
+
 /// Any authenticated caller.
 pub struct Authenticated(pub Caller);
+
+impl Authenticated {
+    /// What `x-permission` says of an operation any signed-in caller may call.
+    pub const NAME: &str = "authenticated";
+}
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
@@ -94,11 +104,6 @@ impl FromRequest for Authenticated {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(caller_of(req).map(Authenticated))
     }
-}
-
-/// A permission named at the type level, so that a handler's signature states it.
-pub trait Required {
-    const PERMISSION: Permission;
 }
 
 /// The caller holds permission `P`; carries the scope every tenant-owned query must use.
@@ -118,42 +123,6 @@ impl<P: Required> FromRequest for Authorized<P> {
             Ok(Self { caller, scope, _permission: PhantomData })
         }))
     }
-}
-
-/// Marker types, one per permission: `Authorized<perm::ExportsRetry>`.
-pub mod perm {
-    use super::{Permission, Required};
-
-    macro_rules! markers {
-        ($($name:ident),* $(,)?) => {$(
-            pub struct $name;
-            impl Required for $name {
-                const PERMISSION: Permission = Permission::$name;
-            }
-        )*};
-    }
-
-    markers!(
-        TenantsRead,
-        TenantsWrite,
-        UsersRead,
-        UsersWrite,
-        TokensManage,
-        CatalogRead,
-        AuditRead,
-        AuditExport,
-        ExportsRead,
-        ExportsCreate,
-        ExportsRetry,
-        ExportsDownload,
-        WebhooksRead,
-        WebhooksReprocess,
-        DashboardRead,
-        KpisRead,
-        KpisRebuild,
-        BulkRead,
-        BulkRun
-    );
 }
 
 /// The request as the audit log records it, with the client's address (see [`client_address`])

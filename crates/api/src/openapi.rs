@@ -11,7 +11,7 @@ use utoipa::{
 };
 use utoipa_actix_web::AppExt;
 
-use opsdeck_domain::idempotency;
+use opsdeck_domain::{access::Permission, idempotency};
 
 use crate::{contract::MAX_JSON_DEPTH, idempotency::IDEMPOTENCY_KEY, problem::Problem, routes};
 
@@ -110,7 +110,7 @@ fn document_access_refusals(api: &mut utoipa::openapi::OpenApi) {
             .as_ref()
             .and_then(|extensions| extensions.get("x-permission"))
             .and_then(|permission| permission.as_str())
-            .is_some_and(|permission| permission.contains(':'));
+            .is_some_and(|permission| Permission::from_name(permission).is_some());
         let responses = &mut operation.responses.responses;
         if signed_in {
             responses.entry("401".to_owned()).or_insert_with(|| problem("Not signed in".to_owned()));

@@ -76,8 +76,8 @@ const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(30);
 
 /// Checks a pooled connection before use only when it sat idle for a while (the server may have
 /// dropped it since). The pool pings every connection on its way back anyway, so pinging it
-/// again on the way out, as sqlx does by default, cost a database round trip per statement for
-/// nothing: a third of the round trips of a typical request.
+/// again on the way out, as sqlx does by default, costs a database round trip per statement for
+/// nothing.
 fn ping_if_idle<C: sqlx::Connection>(
     conn: &mut C,
     meta: PoolConnectionMetadata,

@@ -4,7 +4,7 @@ use opsdeck_domain::{
     Db, DomainError,
     enums::{OrderStatus, ProductVisibility},
 };
-use rand::{Rng, rngs::StdRng};
+use rand::{RngExt, rngs::StdRng};
 use sea_orm::Value;
 
 use super::{

@@ -4,7 +4,7 @@ use opsdeck_domain::{
     Db, DomainError,
     enums::{ArticleStatus, CommentStatus},
 };
-use rand::{Rng, rngs::StdRng};
+use rand::{RngExt, rngs::StdRng};
 
 use super::{
     names::{article_body, article_title, comment, person},

@@ -1,7 +1,7 @@
 //! Customers: sign-ups over two years, recent activity, some churn.
 
 use opsdeck_domain::{Db, DomainError};
-use rand::{Rng, rngs::StdRng};
+use rand::{RngExt, rngs::StdRng};
 
 use super::{
     names::person,

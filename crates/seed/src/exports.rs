@@ -49,7 +49,7 @@ pub(super) fn generate(rng: &mut StdRng, clock: &Clock, tenants: &[Tenant], tota
     ];
     let mut list = Vec::with_capacity(total);
     for _ in 0..total {
-        let r = rand::Rng::random::<f64>(rng);
+        let r = rand::RngExt::random::<f64>(rng);
         let (status, created_at) = if r < 0.05 {
             (ExportJobStatus::Failed, busy(rng, clock.now - 10 * MINUTE, 365 * DAY, 2.0))
         } else if r < 0.08 {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use opsdeck_domain::{Db, DomainError, enums::OrderStatus};
-use rand::{Rng, rngs::StdRng};
+use rand::{RngExt, rngs::StdRng};
 use sea_orm::{ConnectionTrait, Statement, Value};
 
 use super::{

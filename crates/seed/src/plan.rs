@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use opsdeck_domain::audit::chain::storable_time;
-use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
 
 pub(super) const SECOND: i64 = 1_000_000;
 pub(super) const MINUTE: i64 = 60 * SECOND;

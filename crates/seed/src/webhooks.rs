@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use opsdeck_domain::{Db, DomainError, enums::WebhookEventStatus};
-use rand::{Rng, rngs::StdRng, seq::SliceRandom};
+use rand::{RngExt, rngs::StdRng, seq::SliceRandom};
 use sea_orm::Value;
 use serde::Serialize;
 use serde_json::json;

@@ -1582,7 +1582,7 @@ export interface components {
             /** @description That tenant's name; `null` for staff. */
             tenant_name?: string | null;
             /** @description Effective permissions, e.g. `exports:retry`. */
-            permissions: string[];
+            permissions: components["schemas"]["Permission"][];
             /** @description The roles this caller may give an integrator token: those granting nothing it lacks. */
             delegable_roles: components["schemas"]["Role"][];
             /** @description True until a user whose role requires TOTP enrols; until then only MFA setup works. */
@@ -2110,6 +2110,11 @@ export interface components {
             }[];
             next_cursor?: string | null;
         };
+        /**
+         * @description A named right. Every operation of the API requires exactly one (or none, when public).
+         * @enum {string}
+         */
+        Permission: "dashboard:read" | "tenants:read" | "tenants:write" | "users:read" | "users:write" | "tokens:manage" | "catalog:read" | "exports:read" | "exports:create" | "exports:retry" | "exports:download" | "webhooks:read" | "webhooks:reprocess" | "bulk:read" | "bulk:run" | "audit:read" | "audit:export" | "kpis:read" | "kpis:rebuild";
         /** @description An error answer. `code` is stable and meant for programs; `detail` is for people. */
         Problem: {
             /** @description A URI naming the kind of problem: `urn:opsdeck:problem:<code>`. */

@@ -52,6 +52,5 @@ export type SampleRow = Schemas['SampleRowView'];
 export type BulkFailure = Schemas['BulkFailureView'];
 export type WebhookEvent = Schemas['WebhookEventView'];
 export type ReprocessResult = Schemas['ReprocessResult'];
-
 /** A permission name as `GET /me` lists it, e.g. `exports:retry`. */
-export type Permission = string;
+export type Permission = Schemas['Permission'];

@@ -1,14 +1,14 @@
 // Test data shaped by the generated API types, so a contract change breaks the fixtures at compile time.
-import type { ApiToken, Article, AuditLogEntry, BulkJob, BulkPreview, Dashboard, ExportJob, Me, Product, Tenant, User, WebhookEvent } from '@/api/types';
+import type { ApiToken, Article, AuditLogEntry, BulkJob, BulkPreview, Dashboard, ExportJob, Me, Permission, Product, Tenant, User, WebhookEvent } from '@/api/types';
 
-const STAFF_PERMISSIONS = [
+const STAFF_PERMISSIONS: Permission[] = [
   'dashboard:read', 'tenants:read', 'tenants:write', 'users:read', 'users:write', 'tokens:manage', 'catalog:read',
-  'catalog:write', 'exports:read', 'exports:create', 'exports:retry', 'exports:download', 'webhooks:read',
+  'exports:read', 'exports:create', 'exports:retry', 'exports:download', 'webhooks:read',
   'webhooks:reprocess', 'bulk:read', 'bulk:run', 'audit:read', 'audit:export', 'kpis:read', 'kpis:rebuild',
 ];
 
-const PARTNER_ADMIN_PERMISSIONS = [
-  'dashboard:read', 'tokens:manage', 'catalog:read', 'catalog:write', 'exports:read', 'exports:create', 'exports:retry',
+const PARTNER_ADMIN_PERMISSIONS: Permission[] = [
+  'dashboard:read', 'tokens:manage', 'catalog:read', 'exports:read', 'exports:create', 'exports:retry',
   'exports:download', 'bulk:read', 'bulk:run', 'audit:read', 'audit:export', 'kpis:read',
 ];
 

@@ -142,7 +142,7 @@ impl AuditQuery {
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("audit:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::AuditRead::NAME))),
 )]
 #[get("/audit-logs")]
 pub async fn list_audit_logs(
@@ -166,7 +166,7 @@ pub async fn list_audit_logs(
         (status = 200, description = "The entry", body = AuditLogEntry),
         (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("audit:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::AuditRead::NAME))),
 )]
 #[get("/audit-logs/{id}")]
 pub async fn get_audit_log(
@@ -189,7 +189,7 @@ pub async fn get_audit_log(
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("audit:export"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::AuditExport::NAME))),
 )]
 #[get("/audit-logs/export")]
 pub async fn export_audit_logs(

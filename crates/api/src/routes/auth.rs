@@ -6,7 +6,7 @@ use actix_web::{
     get, post, web,
 };
 use opsdeck_domain::{
-    access::{Actor, Caller},
+    access::{Actor, Caller, Permission},
     admin::tenants,
     auth::{login, sessions, totp},
     enums::Role,
@@ -82,7 +82,7 @@ fn user_agent(req: &HttpRequest) -> Option<&str> {
         (status = 422, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failures", body = Problem, content_type = "application/problem+json"),
     ),
-    extensions(("x-permission" = json!("public"))),
+    extensions(("x-permission" = json!(crate::auth::PUBLIC))),
 )]
 #[post("/auth/login")]
 pub async fn login_user(
@@ -116,7 +116,7 @@ fn refresh_cookie(req: &HttpRequest) -> Option<String> {
         (status = 401, description = "No, expired, revoked or reused refresh token, or a session past its lifetime", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The user's tenant is suspended (`tenant_suspended`)", body = Problem, content_type = "application/problem+json"),
     ),
-    extensions(("x-permission" = json!("public"))),
+    extensions(("x-permission" = json!(crate::auth::PUBLIC))),
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, meta: Meta) -> ApiResult<HttpResponse> {
@@ -133,7 +133,7 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, meta: Meta) -
     operation_id = "delete_session",
     tag = "auth",
     responses((status = 204, description = "Signed out (also when there was no session)")),
-    extensions(("x-permission" = json!("public"))),
+    extensions(("x-permission" = json!(crate::auth::PUBLIC))),
 )]
 #[post("/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, req: HttpRequest, meta: Meta) -> ApiResult<HttpResponse> {
@@ -168,7 +168,7 @@ pub struct Me {
     /// That tenant's name; `null` for staff.
     pub tenant_name: Option<String>,
     /// Effective permissions, e.g. `exports:retry`.
-    pub permissions: Vec<String>,
+    pub permissions: Vec<Permission>,
     /// The roles this caller may give an integrator token: those granting nothing it lacks.
     pub delegable_roles: Vec<Role>,
     /// True until a user whose role requires TOTP enrols; until then only MFA setup works.
@@ -195,7 +195,7 @@ impl Me {
                 .collect(),
             tenant_id: caller.scope().tenant_id(),
             tenant_name,
-            permissions: caller.permissions().map(|p| p.as_str().to_owned()).collect(),
+            permissions: caller.permissions().collect(),
             delegable_roles: caller.delegable_roles(),
             mfa_enrollment_required: caller.mfa_enrollment_pending(),
         }
@@ -210,7 +210,7 @@ impl Me {
         (status = 200, description = "The caller", body = Me),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("authenticated"))),
+    extensions(("x-permission" = json!(Authenticated::NAME))),
 )]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> ApiResult<web::Json<Me>> {
@@ -266,7 +266,7 @@ pub struct MfaDisableRequest {
         (status = 429, description = "Too many failed password or code checks for this account or address", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("authenticated"))),
+    extensions(("x-permission" = json!(Authenticated::NAME))),
 )]
 #[post("/auth/mfa/enroll")]
 pub async fn enroll_mfa(
@@ -292,7 +292,7 @@ pub async fn enroll_mfa(
         (status = 429, description = "Too many failed password or code checks for this account or address", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("authenticated"))),
+    extensions(("x-permission" = json!(Authenticated::NAME))),
 )]
 #[post("/auth/mfa/confirm")]
 pub async fn confirm_mfa(
@@ -319,7 +319,7 @@ pub async fn confirm_mfa(
         (status = 429, description = "Too many failed password or code checks for this account or address", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("authenticated"))),
+    extensions(("x-permission" = json!(Authenticated::NAME))),
 )]
 #[post("/auth/mfa/disable")]
 pub async fn disable_mfa(

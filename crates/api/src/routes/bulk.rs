@@ -266,7 +266,7 @@ fn confirmation_key(state: &AppState) -> ConfirmationKey {
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown action, bad parameters or target", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("bulk:run"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::BulkRun::NAME))),
 )]
 #[post("/bulk-jobs/preview")]
 pub async fn preview_bulk_job(
@@ -289,7 +289,7 @@ pub async fn preview_bulk_job(
         (status = 409, description = "`token_used`: this token already started a job", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`confirmation_token_invalid` (altered), `confirmation_token_expired`, `confirmation_token_mismatch` (another caller or request), `empty_target`, or bad input", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("bulk:run"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::BulkRun::NAME))),
 )]
 #[post("/bulk-jobs")]
 pub async fn create_bulk_job(
@@ -315,7 +315,7 @@ pub async fn create_bulk_job(
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("bulk:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::BulkRead::NAME))),
 )]
 #[get("/bulk-jobs")]
 pub async fn list_bulk_jobs(
@@ -339,7 +339,7 @@ pub async fn list_bulk_jobs(
         (status = 200, description = "The job", body = BulkJobView),
         (status = 404, description = "No such job in your scope", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("bulk:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::BulkRead::NAME))),
 )]
 #[get("/bulk-jobs/{id}")]
 pub async fn get_bulk_job(
@@ -360,7 +360,7 @@ pub async fn get_bulk_job(
         (status = 404, description = "No such job in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`job_finished`: the job has already ended", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("bulk:run"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::BulkRun::NAME))),
 )]
 #[post("/bulk-jobs/{id}/cancel")]
 pub async fn cancel_bulk_job(
@@ -381,7 +381,7 @@ pub async fn cancel_bulk_job(
         (status = 404, description = "No such job in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`job_not_finished`, `no_failed_rows` or `already_retried`", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("bulk:run"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::BulkRun::NAME))),
 )]
 #[post("/bulk-jobs/{id}/retry-failed")]
 pub async fn retry_failed_bulk_job(
@@ -403,7 +403,7 @@ pub async fn retry_failed_bulk_job(
         (status = 404, description = "No such job in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("bulk:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::BulkRead::NAME))),
 )]
 #[get("/bulk-jobs/{id}/failures")]
 pub async fn list_bulk_job_failures(

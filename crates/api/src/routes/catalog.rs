@@ -234,7 +234,7 @@ pub struct CommentQuery {
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::CatalogRead::NAME))),
 )]
 #[get("/shops")]
 pub async fn list_shops(
@@ -255,7 +255,7 @@ pub async fn list_shops(
         (status = 200, description = "The shop", body = Shop),
         (status = 404, description = "No such shop in your scope", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::CatalogRead::NAME))),
 )]
 #[get("/shops/{id}")]
 pub async fn get_shop(
@@ -274,7 +274,7 @@ pub async fn get_shop(
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::CatalogRead::NAME))),
 )]
 #[get("/products")]
 pub async fn list_products(
@@ -297,7 +297,7 @@ pub async fn list_products(
         (status = 200, description = "The product", body = Product),
         (status = 404, description = "No such product in your scope", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::CatalogRead::NAME))),
 )]
 #[get("/products/{id}")]
 pub async fn get_product(
@@ -316,7 +316,7 @@ pub async fn get_product(
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::CatalogRead::NAME))),
 )]
 #[get("/orders")]
 pub async fn list_orders(
@@ -344,7 +344,7 @@ pub async fn list_orders(
         (status = 200, description = "The order", body = Order),
         (status = 404, description = "No such order in your scope", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::CatalogRead::NAME))),
 )]
 #[get("/orders/{id}")]
 pub async fn get_order(
@@ -363,7 +363,7 @@ pub async fn get_order(
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::CatalogRead::NAME))),
 )]
 #[get("/customers")]
 pub async fn list_customers(
@@ -386,7 +386,7 @@ pub async fn list_customers(
         (status = 200, description = "The customer", body = Customer),
         (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::CatalogRead::NAME))),
 )]
 #[get("/customers/{id}")]
 pub async fn get_customer(
@@ -405,7 +405,7 @@ pub async fn get_customer(
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::CatalogRead::NAME))),
 )]
 #[get("/articles")]
 pub async fn list_articles(
@@ -428,7 +428,7 @@ pub async fn list_articles(
         (status = 200, description = "The article", body = Article),
         (status = 404, description = "No such article in your scope", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::CatalogRead::NAME))),
 )]
 #[get("/articles/{id}")]
 pub async fn get_article(
@@ -447,7 +447,7 @@ pub async fn get_article(
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::CatalogRead::NAME))),
 )]
 #[get("/comments")]
 pub async fn list_comments(
@@ -470,7 +470,7 @@ pub async fn list_comments(
         (status = 200, description = "The comment", body = Comment),
         (status = 404, description = "No such comment in your scope", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("catalog:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::CatalogRead::NAME))),
 )]
 #[get("/comments/{id}")]
 pub async fn get_comment(

@@ -154,7 +154,7 @@ pub struct DashboardView {
         (status = 200, description = "Every widget", body = DashboardView),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("dashboard:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::DashboardRead::NAME))),
 )]
 #[get("/dashboard")]
 pub async fn get_dashboard(

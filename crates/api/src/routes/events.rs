@@ -8,7 +8,7 @@
 //! token, a deactivated user or a revoked role, and their stream ends; the client reconnects
 //! with a fresh token. An idle stream is checked every 15 minutes (an access token lives at
 //! most that long), which frees the slot of a caller gone meanwhile without a query per
-//! stream every 30 s (1,000 idle streams cost about one query a second).
+//! stream every 30 s.
 
 use std::{collections::VecDeque, convert::Infallible, sync::Arc, time::Duration};
 
@@ -186,7 +186,7 @@ impl Subscription {
         (status = 429, description = "You hold `OPSDECK_EVENT_STREAMS_PER_CALLER` streams open on this server already (`too_many_streams`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("authenticated"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(Authenticated::NAME))),
 )]
 #[get("/events")]
 pub async fn stream_events(

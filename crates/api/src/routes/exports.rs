@@ -147,7 +147,7 @@ pub struct RetryResult {
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("exports:create"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::ExportsCreate::NAME))),
 )]
 #[post("/export-jobs")]
 pub async fn create_export_job(
@@ -171,7 +171,7 @@ pub async fn create_export_job(
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("exports:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::ExportsRead::NAME))),
 )]
 #[get("/export-jobs")]
 pub async fn list_export_jobs(
@@ -199,7 +199,7 @@ pub async fn list_export_jobs(
         (status = 200, description = "The job", body = ExportJobView),
         (status = 404, description = "No such job in your scope", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("exports:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::ExportsRead::NAME))),
 )]
 #[get("/export-jobs/{id}")]
 pub async fn get_export_job(
@@ -219,7 +219,7 @@ pub async fn get_export_job(
         (status = 404, description = "No such job in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The job is not FAILED", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("exports:retry"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::ExportsRetry::NAME))),
 )]
 #[post("/export-jobs/{id}/retry")]
 pub async fn retry_export_job(
@@ -239,7 +239,7 @@ pub async fn retry_export_job(
         (status = 200, description = "What was retried and what was skipped, and why", body = RetryResult),
         (status = 422, description = "No ids, or more than 500", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("exports:retry"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::ExportsRetry::NAME))),
 )]
 #[post("/export-jobs/retry")]
 pub async fn retry_export_jobs(
@@ -271,7 +271,7 @@ pub async fn retry_export_jobs(
         (status = 404, description = "No such job in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not DONE yet, or its file expired", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("exports:download"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::ExportsDownload::NAME))),
 )]
 #[get("/export-jobs/{id}/download")]
 pub async fn download_export_job(

@@ -25,7 +25,7 @@ pub struct Health {
     operation_id = "get_healthz",
     tag = "ops",
     responses((status = 200, description = "The process is alive", body = Health)),
-    extensions(("x-permission" = json!("public"))),
+    extensions(("x-permission" = json!(crate::auth::PUBLIC))),
 )]
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<Health> {
@@ -41,7 +41,7 @@ pub async fn healthz() -> web::Json<Health> {
         (status = 503, description = "The database does not answer", body = Problem,
             content_type = "application/problem+json"),
     ),
-    extensions(("x-permission" = json!("public"))),
+    extensions(("x-permission" = json!(crate::auth::PUBLIC))),
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
@@ -67,7 +67,7 @@ pub async fn readiness(db: &Db) -> ApiResult<web::Json<Health>> {
         (status = 401, description = "`OPSDECK_METRICS_TOKEN` is set and this is not its bearer token; or none is set and the request came through a proxy or from another host",
             body = Problem, content_type = "application/problem+json"),
     ),
-    extensions(("x-permission" = json!("public"))),
+    extensions(("x-permission" = json!(crate::auth::PUBLIC))),
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {

@@ -76,7 +76,7 @@ pub struct RangeQuery {
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad or too long range", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("kpis:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::KpisRead::NAME))),
 )]
 #[get("/kpis/daily")]
 pub async fn get_daily_kpis(
@@ -133,7 +133,7 @@ impl From<RebuildJob> for RebuildJobView {
         (status = 202, description = "Queued", body = RebuildJobView),
         (status = 422, description = "A bad range", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("kpis:rebuild"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::KpisRebuild::NAME))),
 )]
 #[post("/kpis/rebuild")]
 pub async fn rebuild_kpis(
@@ -155,7 +155,7 @@ pub async fn rebuild_kpis(
         (status = 200, description = "The job", body = RebuildJobView),
         (status = 404, description = "No such rebuild", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("kpis:rebuild"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::KpisRebuild::NAME))),
 )]
 #[get("/kpis/rebuilds/{id}")]
 pub async fn get_kpi_rebuild(

@@ -67,7 +67,7 @@ pub struct UpdateTenant {
         (status = 200, description = "Tenants by slug", body = Page<Tenant>),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("tenants:read"))),
+    extensions(("x-permission" = json!(perm::TenantsRead::NAME))),
 )]
 #[get("/tenants")]
 pub async fn list_tenants(
@@ -88,7 +88,7 @@ pub async fn list_tenants(
         (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("tenants:write"))),
+    extensions(("x-permission" = json!(perm::TenantsWrite::NAME))),
 )]
 #[post("/tenants")]
 pub async fn create_tenant(
@@ -112,7 +112,7 @@ pub async fn create_tenant(
         (status = 404, description = "No such tenant in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("tenants:read"))),
+    extensions(("x-permission" = json!(perm::TenantsRead::NAME))),
 )]
 #[get("/tenants/{id}")]
 pub async fn get_tenant(
@@ -133,7 +133,7 @@ pub async fn get_tenant(
         (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("tenants:write"))),
+    extensions(("x-permission" = json!(perm::TenantsWrite::NAME))),
 )]
 #[patch("/tenants/{id}")]
 pub async fn update_tenant(

@@ -82,7 +82,7 @@ pub struct CreatedToken {
         (status = 200, description = "Tokens, newest first", body = Page<ApiToken>),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("tokens:manage"))),
+    extensions(("x-permission" = json!(perm::TokensManage::NAME))),
 )]
 #[get("/tokens")]
 pub async fn list_tokens(
@@ -104,7 +104,7 @@ pub async fn list_tokens(
         (status = 429, description = "Too many failed password checks for this account or address (the login throttle)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("tokens:manage"))),
+    extensions(("x-permission" = json!(perm::TokensManage::NAME))),
 )]
 #[post("/tokens")]
 pub async fn create_token(
@@ -136,7 +136,7 @@ pub async fn create_token(
         (status = 404, description = "No such token among those you manage", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("tokens:manage"))),
+    extensions(("x-permission" = json!(perm::TokensManage::NAME))),
 )]
 #[delete("/tokens/{id}")]
 pub async fn revoke_token(

@@ -117,7 +117,7 @@ pub struct GrantRole {
         (status = 200, description = "Users by username", body = Page<User>),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("users:read"))),
+    extensions(("x-permission" = json!(perm::UsersRead::NAME))),
 )]
 #[get("/users")]
 pub async fn list_users(
@@ -138,7 +138,7 @@ pub async fn list_users(
         (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("users:write"))),
+    extensions(("x-permission" = json!(perm::UsersWrite::NAME))),
 )]
 #[post("/users")]
 pub async fn create_user(
@@ -169,7 +169,7 @@ pub async fn create_user(
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("users:read"))),
+    extensions(("x-permission" = json!(perm::UsersRead::NAME))),
 )]
 #[get("/users/{id}")]
 pub async fn get_user(
@@ -191,7 +191,7 @@ pub async fn get_user(
         (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("users:write"))),
+    extensions(("x-permission" = json!(perm::UsersWrite::NAME))),
 )]
 #[patch("/users/{id}")]
 pub async fn update_user(
@@ -215,7 +215,7 @@ pub async fn update_user(
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("users:read"))),
+    extensions(("x-permission" = json!(perm::UsersRead::NAME))),
 )]
 #[get("/users/{id}/roles")]
 pub async fn list_user_roles(
@@ -238,7 +238,7 @@ pub async fn list_user_roles(
         (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("users:write"))),
+    extensions(("x-permission" = json!(perm::UsersWrite::NAME))),
 )]
 #[post("/users/{id}/roles")]
 pub async fn grant_user_role(
@@ -262,7 +262,7 @@ pub async fn grant_user_role(
         (status = 409, description = "You cannot remove your own superadmin role", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("users:write"))),
+    extensions(("x-permission" = json!(perm::UsersWrite::NAME))),
 )]
 #[delete("/users/{id}/roles/{binding_id}")]
 pub async fn revoke_user_role(

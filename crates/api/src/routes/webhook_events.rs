@@ -201,7 +201,7 @@ pub struct ReprocessResult {
         (status = 200, description = "A page of events", body = Page<WebhookEventView>),
         (status = 422, description = "Bad page or filter", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("webhooks:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::WebhooksRead::NAME))),
 )]
 #[get("/webhook-events")]
 pub async fn list_webhook_events(
@@ -231,7 +231,7 @@ pub async fn list_webhook_events(
         (status = 200, description = "The event", body = WebhookEventDetailView),
         (status = 404, description = "No such event in your scope", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("webhooks:read"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::WebhooksRead::NAME))),
 )]
 #[get("/webhook-events/{id}")]
 pub async fn get_webhook_event(
@@ -251,7 +251,7 @@ pub async fn get_webhook_event(
         (status = 404, description = "No such event in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The event is PENDING or RUNNING", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("webhooks:reprocess"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::WebhooksReprocess::NAME))),
 )]
 #[post("/webhook-events/{id}/reprocess")]
 pub async fn reprocess_webhook_event(
@@ -272,7 +272,7 @@ pub async fn reprocess_webhook_event(
         (status = 404, description = "A tenant outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Neither or both of `ids` and `filter`, no ids or more than 1000, or a bad filter", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])), extensions(("x-permission" = json!("webhooks:reprocess"))),
+    security(("bearer" = [])), extensions(("x-permission" = json!(perm::WebhooksReprocess::NAME))),
 )]
 #[post("/webhook-events/reprocess")]
 pub async fn reprocess_webhook_events(

@@ -64,7 +64,7 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
         (status = 413, description = "The body exceeds `OPSDECK_WEBHOOK_MAX_BODY_BYTES` (256 KiB by default)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Signed, but not an event (`type`, `timestamp`, `data`); audited, nothing stored", body = Problem, content_type = "application/problem+json"),
     ),
-    extensions(("x-permission" = json!("public"))),
+    extensions(("x-permission" = json!(crate::auth::PUBLIC))),
 )]
 #[post("/webhooks/{provider}")]
 pub async fn receive_webhook(

@@ -9,5 +9,5 @@ mod permission;
 mod scope;
 
 pub use caller::{Actor, Caller};
-pub use permission::{Permission, permissions_of};
+pub use permission::{Permission, Required, perm, permissions_of};
 pub use scope::{Scope, TenantId};

@@ -6,16 +6,15 @@
 //! index to find the distinct actions that start with `p`, one probe each (the vocabulary is
 //! small). Then the page query filters on `action IN (those actions)`: both engines read each
 //! action's entries in id order and stop at the page size (SQLite's IN early-out, PostgreSQL's
-//! backward index scan), where the range itself would sort every matching row (200 ms per
-//! page for a common action over 1M rows on SQLite). `LIKE 'p%'` would not do: SQLite uses an
+//! backward index scan), where the range itself would sort every matching row on every page.
+//! `LIKE 'p%'` would not do: SQLite uses an
 //! index for LIKE only when `case_sensitive_like` is on, PostgreSQL only under the C collation
 //! or `text_pattern_ops`. The range needs a bytewise order: SQLite's default BINARY collation,
 //! and on PostgreSQL `COLLATE "C"` on the column (migration m20261122_000006), whatever the
 //! database's locale.
 //!
 //! Time bounds are a filter, not an access path, on SQLite: without statistics it would pick
-//! the `occurred_at` index and sort the whole range on every page (1.9 s for a year over 1M
-//! rows); walking the primary key backwards finds recent windows at once. PostgreSQL's planner
+//! the `occurred_at` index and sort the whole range on every page; walking the primary key backwards finds recent windows at once. PostgreSQL's planner
 //! has statistics and chooses that walk by itself.
 
 use chrono::{DateTime, Duration, Utc};

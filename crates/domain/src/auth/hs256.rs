@@ -3,7 +3,7 @@
 //! one brings the `rsa` crate and its timing side channel (RUSTSEC-2023-0071) into the build
 //! although no RSA key is ever used. This provider refuses every other algorithm.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use jsonwebtoken::{
     Algorithm, AlgorithmFamily, DecodingKey, EncodingKey,
     crypto::{CryptoProvider, JwtSigner, JwtVerifier, KeyUtils},

@@ -79,8 +79,8 @@ impl KeyRing {
     /// the purpose under the current signing secret. Every instance sharing the signing key
     /// derives the same key, and a key for one purpose never verifies another's tokens.
     pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
-        use hmac::{Hmac, Mac};
-        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.current.expose_secret().as_bytes())
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(self.current.expose_secret().as_bytes())
             .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
         mac.update(purpose.as_bytes());
         mac.finalize().into_bytes().into()

@@ -21,8 +21,8 @@
 //! the chunk runs in one snapshot (REPEATABLE READ, [`Db::begin_snapshot_write`]): a row that
 //! someone changed or deleted after the look fails the chunk instead of being skipped unseen,
 //! and the chunk simply runs again. This costs one `SET TRANSACTION` when nobody interferes,
-//! where locking the chunk's rows up front (`SELECT .. FOR UPDATE`, which writes every row once
-//! more) took 2-4 ms of a 15 ms chunk (EXPLAIN ANALYZE over 1M products).
+//! where locking the chunk's rows up front (`SELECT .. FOR UPDATE`) writes every row once more
+//! on every chunk.
 //!
 //! Succeeded items are not marked: an item at or before the checkpoint without a `failed`
 //! outcome succeeded. Writing an outcome per item cost as much as the change itself, and so
@@ -265,8 +265,8 @@ impl Chunk {
     /// `SELECT target_id FROM bulk_job_items WHERE <the chunk> ORDER BY position LIMIT size`. The
     /// order and limit change nothing but the plan: without them PostgreSQL, before it has
     /// statistics of a freshly frozen job, may read the chunk through the (job, outcome,
-    /// position) index, i.e. every item of the job (measured: 40-90 ms instead of 0.2 ms per
-    /// chunk over a million items); with them it takes the primary key's range.
+    /// position) index, i.e. every item of the job for each chunk; with them it takes the
+    /// primary key's range.
     fn target_ids(&self) -> SelectStatement {
         Query::select()
             .column((ITEMS, "target_id"))

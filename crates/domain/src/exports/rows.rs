@@ -13,8 +13,8 @@
 //! pooled connection it runs on, so a chunk held in memory grows that thread's glibc arena to the
 //! chunk's size for good, once per connection used. Streamed, an arena never holds more than
 //! sqlx's row channel (50 rows), and an export job reads through one connection ([`Reader`]):
-//! one worker thread, one arena. Per-cell allocations are avoided because allocation dominated
-//! the profile of the model-based version (bench/results/2026-11-21-profiles.md).
+//! one worker thread, one arena. Per-cell allocations are avoided because on this path
+//! allocating, not the database, is what the time would go to.
 //!
 //! Cells are rendered exactly as the `CsvRecord` impls render models (a test compares the two on
 //! both engines): integers in decimal, timestamps as `canonical_time`, NULL as an empty cell,

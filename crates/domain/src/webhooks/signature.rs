@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use base64::{Engine, engine::general_purpose::STANDARD};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 const SECRET_PREFIX: &str = "whsec_";
@@ -36,7 +36,7 @@ impl Secret {
         let encoded = text.strip_prefix(SECRET_PREFIX).ok_or("a secret starts with `whsec_`")?;
         let invalid = "the part after `whsec_` must be standard base64 of at least one byte";
         let key = STANDARD.decode(encoded).ok().filter(|key| !key.is_empty()).ok_or(invalid)?;
-        <Hmac<Sha256> as Mac>::new_from_slice(&key).map(Self).map_err(|_| invalid)
+        <Hmac<Sha256> as KeyInit>::new_from_slice(&key).map(Self).map_err(|_| invalid)
     }
 
     fn mac(&self, id: &str, timestamp: &str, body: &[u8]) -> Hmac<Sha256> {
