@@ -54,9 +54,10 @@ impl ResponseError for ApiError {
                 DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 DomainError::Conflict { .. } => StatusCode::CONFLICT,
                 DomainError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-                DomainError::Forbidden(_) | DomainError::MfaEnrollmentRequired | DomainError::TenantSuspended => {
-                    StatusCode::FORBIDDEN
-                }
+                DomainError::Forbidden(_)
+                | DomainError::UserOnly
+                | DomainError::MfaEnrollmentRequired
+                | DomainError::TenantSuspended => StatusCode::FORBIDDEN,
                 DomainError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
                 DomainError::Transient(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
@@ -75,6 +76,7 @@ impl ResponseError for ApiError {
                     (*code, detail.clone(), Vec::new())
                 }
                 DomainError::Forbidden(_) => ("forbidden", error.to_string(), Vec::new()),
+                DomainError::UserOnly => ("user_only", error.to_string(), Vec::new()),
                 DomainError::MfaEnrollmentRequired => ("mfa_enrollment_required", error.to_string(), Vec::new()),
                 DomainError::TenantSuspended => ("tenant_suspended", error.to_string(), Vec::new()),
                 DomainError::TooManyRequests { .. } => ("too_many_requests", error.to_string(), Vec::new()),
