@@ -211,8 +211,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = if password_stdin {
                 read_password_from_stdin()?
             } else {
-                let owner =
-                    PasswordOwner { username: &username, display_name: display_name.as_deref(), email: email.as_deref() };
+                let owner = PasswordOwner {
+                    username: &username,
+                    display_name: display_name.as_deref(),
+                    email: email.as_deref(),
+                };
                 generate_password_for(&owner)
             };
             let user = users::create(

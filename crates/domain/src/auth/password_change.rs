@@ -29,8 +29,11 @@ pub async fn change_own_password(
 ) -> Result<(), DomainError> {
     let Actor::User { id, .. } = caller.actor() else { return Err(DomainError::UserOnly) };
     let user = users::Entity::find_by_id(*id).one(db.conn()).await?.ok_or(DomainError::NotFound("user"))?;
-    let owner =
-        PasswordOwner { username: &user.username, display_name: Some(&user.display_name), email: user.email.as_deref() };
+    let owner = PasswordOwner {
+        username: &user.username,
+        display_name: Some(&user.display_name),
+        email: user.email.as_deref(),
+    };
     validate_new_password("new_password", &change.new_password, &owner)?;
     if change.new_password == change.current_password {
         return Err(DomainError::invalid_field("new_password", "is the same as the current password"));

@@ -162,7 +162,9 @@ mod tests {
         }
         let short_username = PasswordOwner { username: "a1b", display_name: None, email: None };
         for _ in 0..50 {
-            assert!(validate_new_password("password", &generate_password_for(&short_username), &short_username).is_ok());
+            assert!(
+                validate_new_password("password", &generate_password_for(&short_username), &short_username).is_ok()
+            );
         }
     }
 

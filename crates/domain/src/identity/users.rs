@@ -53,8 +53,7 @@ pub async fn ensure_first_superadmin(db: &Db) -> Result<Option<(String, String)>
         return Ok(None);
     }
     let (username, display_name) = ("admin", "Administrator");
-    let password =
-        generate_password_for(&PasswordOwner { username, display_name: Some(display_name), email: None });
+    let password = generate_password_for(&PasswordOwner { username, display_name: Some(display_name), email: None });
     let new_user = NewUser {
         username: username.to_owned(),
         display_name: Some(display_name.to_owned()),
