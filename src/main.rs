@@ -19,7 +19,10 @@ use opsdeck_domain::{
     Db, audit,
     config::{LogFormat, Settings},
     enums::Role,
-    identity::{password::generate_password, users},
+    identity::{
+        password::{PasswordOwner, generate_password_for},
+        users,
+    },
     kpis,
 };
 use opsdeck_seed as seed;
@@ -209,7 +212,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(UserCommand::Create { username, role, tenant, display_name, email, password_stdin }) => {
-            let password = if password_stdin { read_password_from_stdin()? } else { generate_password() };
+            let password = if password_stdin {
+                read_password_from_stdin()?
+            } else {
+                let owner = PasswordOwner {
+                    username: &username,
+                    display_name: display_name.as_deref(),
+                    email: email.as_deref(),
+                };
+                generate_password_for(&owner)
+            };
             let user = users::create(
                 &db,
                 users::NewUser { username, display_name, email, password: password.clone(), role, tenant_slug: tenant },

@@ -73,7 +73,7 @@ describe('administration', () => {
     await form.getByLabel('Password').and(page().locator('[aria-invalid="true"]')).waitFor();
     await screenshot(page(), '11-user-invalid');
 
-    await form.getByLabel('Password').fill('olga-password-e2e-1');
+    await form.getByLabel('Password').fill('juniper-cobalt-meadow-e2e');
     await form.getByRole('button', { name: 'Create user' }).click();
     await page().getByRole('status').filter({ hasText: 'User “e2e-olga” was created.' }).waitFor();
 

@@ -53,14 +53,14 @@ export async function setup(project: TestProject): Promise<void> {
   if (!own || !other) throw new Error(`the demo data should have two tenants, found ${tenants.length}`);
 
   // The partner is created the way an operator would: with the CLI, against the same database.
-  const partner: Partner = { username: 'partner', password: 'partner-password-e2e-1', tenantId: own.id, tenantName: own.name };
+  const partner: Partner = { username: 'partner', password: 'copper-kettle-drizzle-e2e', tenantId: own.id, tenantName: own.name };
   await server.cli(['user', 'create', '--username', partner.username, '--role', 'partner_admin', '--tenant', own.slug, '--password-stdin'], partner.password);
 
   project.provide('baseUrl', server.baseUrl);
   project.provide('adminPassword', server.adminPassword);
   project.provide('storageDir', server.storageDir);
   project.provide('partner', partner);
-  const viewer = { username: 'viewer', password: 'viewer-password-e2e-1' };
+  const viewer = { username: 'viewer', password: 'amber-falcon-orchard-e2e' };
   await server.cli(['user', 'create', '--username', viewer.username, '--role', 'partner_viewer', '--tenant', own.slug, '--password-stdin'], viewer.password);
   project.provide('viewer', viewer);
   project.provide('otherTenantId', other.id);

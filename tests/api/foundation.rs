@@ -134,6 +134,7 @@ fn the_bulk_job_schemas_describe_what_clients_send_and_read() -> TestResult {
 fn operation_ids_are_a_verb_then_a_resource() -> TestResult {
     const VERBS: &[&str] = &[
         "cancel",
+        "change",
         "confirm",
         "create",
         "delete",

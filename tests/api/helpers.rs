@@ -150,7 +150,7 @@ impl TestApp {
 
     /// Creates a user with one role directly in the database; returns its password.
     pub async fn user(&self, username: &str, role: Role, tenant_slug: Option<&str>) -> TestResult<String> {
-        let password = format!("{username}-password-123");
+        let password = "quartz-lantern-drizzle-48".to_owned();
         users::create(
             &self.db,
             NewUser {

@@ -17,6 +17,7 @@ mod kpis;
 mod live;
 mod mfa;
 mod migrations;
+mod passwords;
 mod process;
 mod robustness;
 mod s3;

@@ -156,7 +156,7 @@ async fn a_tenant_bound_token_never_reaches_outside_its_tenant() -> TestResult {
     for platform_wide in ["users:read", "users:write", "tenants:write"] {
         assert!(!permissions.contains(&platform_wide), "{platform_wide} in {permissions:?}");
     }
-    let new_user = json!({"username": "mallory", "password": "mallory-password-123", "role": "superadmin"});
+    let new_user = json!({"username": "mallory", "password": "ember-violin-cascade-72", "role": "superadmin"});
     let root_id = app.count("SELECT id FROM users WHERE username = 'root'").await?;
     let attempts = [
         ("create a user", app.post_as(&legacy, "/api/v1/users", &new_user).await?),

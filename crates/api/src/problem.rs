@@ -54,6 +54,7 @@ impl ApiError {
                 | DomainError::Conflict { code, .. }
                 | DomainError::Unauthenticated { code, .. } => code,
                 DomainError::Forbidden(_) => "forbidden",
+                DomainError::UserOnly => "user_only",
                 DomainError::MfaEnrollmentRequired => "mfa_enrollment_required",
                 DomainError::TenantSuspended => "tenant_suspended",
                 DomainError::TooManyRequests { .. } => "too_many_requests",
@@ -116,9 +117,10 @@ fn domain_status(error: &DomainError) -> StatusCode {
         DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         DomainError::Conflict { .. } => StatusCode::CONFLICT,
         DomainError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-        DomainError::Forbidden(_) | DomainError::MfaEnrollmentRequired | DomainError::TenantSuspended => {
-            StatusCode::FORBIDDEN
-        }
+        DomainError::Forbidden(_)
+        | DomainError::UserOnly
+        | DomainError::MfaEnrollmentRequired
+        | DomainError::TenantSuspended => StatusCode::FORBIDDEN,
         DomainError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         DomainError::Transient(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }

@@ -33,6 +33,10 @@ pub enum DomainError {
     /// Valid credentials without the permission the action needs.
     #[error("this action needs the permission `{0}`")]
     Forbidden(&'static str),
+    /// The action belongs to a person signed in (their own password, for one): an integrator
+    /// token is refused whatever its roles.
+    #[error("only a signed-in user can do this, not an integrator token")]
+    UserOnly,
     /// The caller's role requires TOTP, and they have not enrolled yet: only enrolment is open.
     #[error("your role requires two-factor authentication: enrol a TOTP authenticator first")]
     MfaEnrollmentRequired,

@@ -601,6 +601,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your own password.
+         * @description Needs the current password (step-up; a wrong one counts against the login throttle). Every
+         *     other session of yours ends; this one stays signed in. Integrator tokens are refused.
+         */
+        post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders": {
         parameters: {
             query?: never;
@@ -1285,6 +1306,16 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        ChangePasswordRequest: {
+            /** @description The password in use now (step-up). */
+            current_password: string;
+            /**
+             * @description 12-256 characters that pass the password policy: not easy to guess (a zxcvbn score of at
+             *     least 3, with your names and email address as known words), not containing your username
+             *     or "opsdeck", and not the current password.
+             */
+            new_password: string;
+        };
         Comment: {
             /** Format: int64 */
             id: number;
@@ -1366,7 +1397,11 @@ export interface components {
             username: string;
             display_name?: string | null;
             email?: string | null;
-            /** @description At least 12 characters. */
+            /**
+             * @description 12-256 characters that pass the password policy: not easy to guess (a zxcvbn score of at
+             *     least 3, with the user's names and email address as known words) and not containing the
+             *     username or "opsdeck".
+             */
             password: string;
             role: components["schemas"]["Role"];
             /**
@@ -4745,6 +4780,103 @@ export interface operations {
             };
         };
     };
+    change_password: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: its first outcome is kept for 24 hours per caller and key and answered again to a repeat with the same body (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed; your other sessions have ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not well-formed JSON (`malformed_json`), or nests arrays and objects deeper than 32 levels (`json_too_deep`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `user_only`: called with an integrator token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused: a request with this Idempotency-Key is still running (`idempotency_key_in_use`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than `OPSDECK_MAX_BODY_BYTES` (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `wrong_password`: the current password is wrong; `validation_failed`: the new password is refused by the policy (the field error gives the reason and suggestions). Nothing changed.; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed password checks for this account or address (the login throttle) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_orders: {
         parameters: {
             query?: {
@@ -5656,7 +5788,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
+            /** @description Invalid input; a password the policy refuses has a field error giving the reason and suggestions; or this Idempotency-Key was used for a different request (`idempotency_key_reused`) or is not a valid key (`invalid_idempotency_key`) */
             422: {
                 headers: {
                     [name: string]: unknown;

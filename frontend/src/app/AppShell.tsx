@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { NavLink } from 'react-router';
+import { Link, NavLink } from 'react-router';
 
 import type { Me } from '@/api/types';
 import { Button } from '@/components/Button';
@@ -62,6 +62,9 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
           <div className="topbar__user">
             <span className="topbar__name">{me.name}</span>
             <span className="topbar__role">{roleSummary(me)}</span>
+            <Link className="topbar__link" to="/account/password">
+              Change password
+            </Link>
             <Button size="small" variant="ghost" busy={signOut.isPending} onClick={() => signOut.mutate()}>
               Sign out
             </Button>

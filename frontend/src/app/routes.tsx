@@ -23,6 +23,7 @@ const WebhookEventsPage = lazy(() => import('@/features/webhooks/WebhookEventsPa
 const TenantsPage = lazy(() => import('@/features/admin/TenantsPage').then((m) => ({ default: m.TenantsPage })));
 const UsersPage = lazy(() => import('@/features/admin/UsersPage').then((m) => ({ default: m.UsersPage })));
 const UserPage = lazy(() => import('@/features/admin/UserPage').then((m) => ({ default: m.UserPage })));
+const ChangePasswordPage = lazy(() => import('@/features/auth/ChangePasswordPage').then((m) => ({ default: m.ChangePasswordPage })));
 const TokensPage = lazy(() => import('@/features/admin/TokensPage').then((m) => ({ default: m.TokensPage })));
 
 import { RequirePermission } from './RequirePermission';
@@ -62,6 +63,8 @@ export function AppRoutes() {
       <Route path="/admin/users" element={<RequirePermission permission="users:read"><UsersPage /></RequirePermission>} />
       <Route path="/admin/users/:id" element={<RequirePermission permission="users:read"><UserPage /></RequirePermission>} />
       <Route path="/admin/tokens" element={<RequirePermission permission="tokens:manage"><TokensPage /></RequirePermission>} />
+      {/* Every signed-in user's own: no permission needed. */}
+      <Route path="/account/password" element={<ChangePasswordPage />} />
       <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </Suspense>

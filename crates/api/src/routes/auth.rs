@@ -1,4 +1,4 @@
-//! Staff sign-in: login, refresh, logout, `/me`, and TOTP settings.
+//! Staff sign-in: login, refresh, logout, `/me`, one's own password, and TOTP settings.
 
 use actix_web::{
     HttpRequest, HttpResponse,
@@ -8,7 +8,7 @@ use actix_web::{
 use opsdeck_domain::{
     access::{Actor, Caller, Permission},
     admin::tenants,
-    auth::{login, sessions, totp},
+    auth::{login, password_change, sessions, totp},
     enums::Role,
 };
 use serde::{Deserialize, Serialize};
@@ -216,6 +216,49 @@ impl Me {
 pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> ApiResult<web::Json<Me>> {
     let tenant_name = tenants::own_name(&state.db, &caller.0).await?;
     Ok(web::Json(Me::new(&caller.0, tenant_name)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    /// The password in use now (step-up).
+    #[schema(min_length = 1, max_length = 1024)]
+    pub current_password: String,
+    /// 12-256 characters that pass the password policy: not easy to guess (a zxcvbn score of at
+    /// least 3, with your names and email address as known words), not containing your username
+    /// or "opsdeck", and not the current password.
+    #[schema(min_length = 12, max_length = 256)]
+    pub new_password: String,
+}
+
+/// Change your own password.
+///
+/// Needs the current password (step-up; a wrong one counts against the login throttle). Every
+/// other session of yours ends; this one stays signed in. Integrator tokens are refused.
+#[utoipa::path(
+    operation_id = "change_password",
+    tag = "auth",
+    responses(
+        (status = 204, description = "Changed; your other sessions have ended"),
+        (status = 403, description = "`user_only`: called with an integrator token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`wrong_password`: the current password is wrong; `validation_failed`: the new password is refused by the policy (the field error gives the reason and suggestions). Nothing changed.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed password checks for this account or address (the login throttle)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-permission" = json!("authenticated"))),
+)]
+#[post("/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    meta: Meta,
+    body: Json<ChangePasswordRequest>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let change =
+        password_change::PasswordChange { current_password: body.current_password, new_password: body.new_password };
+    password_change::change_own_password(&state.db, &state.settings.auth, &caller.0, change, &meta.0).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Serialize, ToSchema)]

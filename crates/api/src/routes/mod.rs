@@ -32,6 +32,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(auth::refresh)
             .service(auth::logout)
             .service(auth::me)
+            .service(auth::change_password)
             .service(auth::enroll_mfa)
             .service(auth::confirm_mfa)
             .service(auth::disable_mfa)

@@ -75,7 +75,9 @@ pub struct CreateUser {
     pub display_name: Option<String>,
     #[schema(max_length = 320)]
     pub email: Option<String>,
-    /// At least 12 characters.
+    /// 12-256 characters that pass the password policy: not easy to guess (a zxcvbn score of at
+    /// least 3, with the user's names and email address as known words) and not containing the
+    /// username or "opsdeck".
     #[schema(min_length = 12, max_length = 256)]
     pub password: String,
     pub role: Role,
@@ -135,7 +137,7 @@ pub async fn list_users(
     responses(
         (status = 201, description = "Created", body = User),
         (status = 409, description = "The username is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input; a password the policy refuses has a field error giving the reason and suggestions", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-permission" = json!(perm::UsersWrite::NAME))),

@@ -25,6 +25,8 @@ pub struct Caller {
     permissions: BTreeSet<Permission>,
     scope: Scope,
     mfa_enrollment_pending: bool,
+    /// The sign-in session (refresh family) of a user's access token; integrator tokens have none.
+    session_id: Option<String>,
 }
 
 impl Caller {
@@ -48,7 +50,7 @@ impl Caller {
             .flat_map(|role| permissions_of(*role))
             .filter(|permission| scope == Scope::All || !permission.is_platform_wide())
             .collect();
-        Self { actor, roles, permissions, scope, mfa_enrollment_pending }
+        Self { actor, roles, permissions, scope, mfa_enrollment_pending, session_id: None }
     }
 
     /// Until a user whose role requires MFA enrols, every permission is withheld.
@@ -59,6 +61,15 @@ impl Caller {
 
     pub fn mfa_enrollment_pending(&self) -> bool {
         self.mfa_enrollment_pending
+    }
+
+    pub fn in_session(mut self, session_id: String) -> Self {
+        self.session_id = Some(session_id);
+        self
+    }
+
+    pub fn session_id(&self) -> Option<&str> {
+        self.session_id.as_deref()
     }
 
     /// Whether this caller may hand `role` on (to an integrator token): judged by rights, not by

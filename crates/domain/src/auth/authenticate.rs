@@ -46,7 +46,7 @@ pub async fn caller_from_bearer(
             return Err(invalid_token());
         }
         account.refuse_if_suspended()?;
-        Ok(account.caller(settings))
+        Ok(account.caller(settings).in_session(verified.session_id))
     }
 }
 

@@ -200,3 +200,21 @@ pub(crate) async fn revoke_all_of_user(conn: &impl ConnectionTrait, user_id: i64
         .await?;
     Ok(())
 }
+
+/// A password change ends every other session of the user: whoever knew the old password and
+/// signed in with it is signed out.
+pub(crate) async fn revoke_others_of_user(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    kept_session_id: Option<&str>,
+) -> Result<(), DomainError> {
+    let mut others = refresh_sessions::Entity::update_many()
+        .col_expr(refresh_sessions::Column::RevokedAt, Expr::value(storable_time(Utc::now())))
+        .filter(refresh_sessions::Column::UserId.eq(user_id))
+        .filter(refresh_sessions::Column::RevokedAt.is_null());
+    if let Some(kept) = kept_session_id {
+        others = others.filter(refresh_sessions::Column::FamilyId.ne(kept));
+    }
+    others.exec(conn).await?;
+    Ok(())
+}

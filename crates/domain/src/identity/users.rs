@@ -10,7 +10,7 @@ use crate::{
     Db, DomainError,
     audit::chain::storable_time,
     entities::{enums::Role, role_bindings, tenants, users},
-    identity::password::{generate_password, hash_password, validate_new_password},
+    identity::password::{PasswordOwner, generate_password_for, hash_password, validate_new_password},
 };
 
 pub struct NewUser {
@@ -21,6 +21,16 @@ pub struct NewUser {
     pub role: Role,
     /// The tenant's slug; required for partner roles, refused for staff roles.
     pub tenant_slug: Option<String>,
+}
+
+impl NewUser {
+    pub fn password_owner(&self) -> PasswordOwner<'_> {
+        PasswordOwner {
+            username: &self.username,
+            display_name: self.display_name.as_deref(),
+            email: self.email.as_deref(),
+        }
+    }
 }
 
 pub fn validate_username(username: &str) -> Result<(), DomainError> {
@@ -42,10 +52,11 @@ pub async fn ensure_first_superadmin(db: &Db) -> Result<Option<(String, String)>
     if users::Entity::find().count(db.conn()).await? > 0 {
         return Ok(None);
     }
-    let password = generate_password();
+    let (username, display_name) = ("admin", "Administrator");
+    let password = generate_password_for(&PasswordOwner { username, display_name: Some(display_name), email: None });
     let new_user = NewUser {
-        username: "admin".to_owned(),
-        display_name: Some("Administrator".to_owned()),
+        username: username.to_owned(),
+        display_name: Some(display_name.to_owned()),
         email: None,
         password: password.clone(),
         role: Role::Superadmin,
@@ -78,7 +89,7 @@ pub async fn create(db: &Db, new_user: NewUser) -> Result<users::Model, DomainEr
 
 fn checked_password_hash(new_user: &NewUser) -> Result<String, DomainError> {
     validate_username(&new_user.username)?;
-    validate_new_password(&new_user.password)?;
+    validate_new_password("password", &new_user.password, &new_user.password_owner())?;
     hash_password(&new_user.password)
 }
 

@@ -5,6 +5,7 @@ import type { Role, User } from '@/api/types';
 import { Button } from '@/components/Button';
 import { Dialog } from '@/components/Dialog';
 import { TextField } from '@/components/fields';
+import { PasswordStrength } from '@/components/PasswordStrength';
 import { InlineError } from '@/components/states';
 
 import { useCreateUser } from '@/features/admin/api';
@@ -53,8 +54,9 @@ export function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; 
           value={password}
           onChange={(event) => setPassword(event.target.value)}
           error={errors.password}
-          hint="At least 12 characters. Hand it to the user through a safe channel."
+          hint="At least 12 characters, rated Strong or better, without the username. Hand it to the user through a safe channel."
         />
+        <PasswordStrength password={password} username={username} userInputs={[displayName, email]} />
         <RoleFields role={role} tenantId={tenantId} onRoleChange={setRole} onTenantChange={setTenantId} errors={errors} />
         {create.error && <InlineError error={create.error} shownFields={FORM_FIELDS} />}
         <div className="dialog__footer dialog__footer--in-form">

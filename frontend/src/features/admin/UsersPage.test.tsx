@@ -83,6 +83,26 @@ describe('UsersPage', () => {
     // Shown once, beside the field, not again in the summary.
     expect(within(form).getAllByText('at least 12 characters')).toHaveLength(1);
   });
+
+  it('rates the password as it is typed, against the new user’s names', async () => {
+    api();
+    const { user } = renderWithApp(<UsersPage />, { route: '/admin/users' });
+
+    await user.click(await screen.findByRole('button', { name: 'New user' }));
+    const form = screen.getByRole('dialog', { name: 'New user' });
+    await user.type(within(form).getByLabelText('Username'), 'omarsh');
+    await user.type(within(form).getByLabelText('Password'), 'Olivia Marsh 2024');
+    const meter = await within(form).findByRole('meter', { name: 'Strength' });
+    expect(meter.getAttribute('aria-valuetext')).toMatch(/^(Strong|Very strong)$/);
+
+    await user.type(within(form).getByLabelText('Display name'), 'Olivia Marsh');
+    await vi.waitFor(() => expect(meter.getAttribute('aria-valuetext')).toMatch(/^(Too weak|Weak|Fair)$/));
+
+    await user.clear(within(form).getByLabelText('Password'));
+    await user.type(within(form).getByLabelText('Password'), 'velvet-OMARSH-harbor');
+    expect(within(form).getByRole('meter', { name: 'Strength' })).toHaveAttribute('aria-valuetext', 'Too weak');
+    expect(within(form).getByText('It contains your username.')).toBeInTheDocument();
+  });
 });
 
 describe('UserPage', () => {
