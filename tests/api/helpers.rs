@@ -168,14 +168,21 @@ impl TestApp {
 
     /// Logs in over HTTP (with a client of its own, so cookies do not mix); returns the token.
     pub async fn login(&self, username: &str, password: &str) -> TestResult<String> {
-        let response = reqwest::Client::new()
+        Ok(self.browser_login(username, password).await?.1)
+    }
+
+    /// Logs in with a browser of its own, which keeps the refresh cookie; returns it and the access token.
+    pub async fn browser_login(&self, username: &str, password: &str) -> TestResult<(reqwest::Client, String)> {
+        let browser = reqwest::Client::builder().cookie_store(true).build()?;
+        let response = browser
             .post(self.url("/api/v1/auth/login"))
             .json(&json!({"username": username, "password": password}))
             .send()
             .await?;
         let status = response.status();
         let body: Value = response.json().await?;
-        body["access_token"].as_str().map(str::to_owned).ok_or_else(|| format!("login failed: {status} {body}").into())
+        let access = body["access_token"].as_str().ok_or_else(|| format!("login failed: {status} {body}"))?.to_owned();
+        Ok((browser, access))
     }
 
     /// A user with `role` (in `tenant_slug` for partner roles), logged in.

@@ -24,19 +24,6 @@ fn validation_failed(field: &str, message: &str) -> (String, String, String) {
     ("validation_failed".to_owned(), field.to_owned(), message.to_owned())
 }
 
-/// Logs in with a browser of its own (keeping the refresh cookie); returns it and the access token.
-async fn browser_login(app: &TestApp, username: &str, password: &str) -> TestResult<(reqwest::Client, String)> {
-    let browser = reqwest::Client::builder().cookie_store(true).build()?;
-    let response = browser
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": username, "password": password}))
-        .send()
-        .await?;
-    let body: Value = response.json().await?;
-    let access = body["access_token"].as_str().ok_or_else(|| format!("login failed: {body}"))?.to_owned();
-    Ok((browser, access))
-}
-
 async fn login_status(app: &TestApp, username: &str, password: &str) -> TestResult<StatusCode> {
     let response = app.post_json("/api/v1/auth/login", &json!({"username": username, "password": password})).await?;
     Ok(response.status())
@@ -151,8 +138,8 @@ async fn a_weak_new_password_is_refused_with_the_reason_and_changes_nothing() ->
 async fn a_changed_password_signs_out_the_other_sessions_and_keeps_this_one() -> TestResult {
     let app = TestApp::spawn().await?;
     let password = app.user("olivia", Role::Ops, None).await?;
-    let (laptop, laptop_access) = browser_login(&app, "olivia", &password).await?;
-    let (phone, phone_access) = browser_login(&app, "olivia", &password).await?;
+    let (laptop, laptop_access) = app.browser_login("olivia", &password).await?;
+    let (phone, phone_access) = app.browser_login("olivia", &password).await?;
 
     let changed = change_password(&app, &laptop_access, &password, STRONG).await?;
     assert_eq!(changed.status(), StatusCode::NO_CONTENT);

@@ -12,19 +12,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{SIGNING_KEY, TestApp, TestResult, problem};
 
-/// Logs in with a browser of its own (keeping the refresh cookie); returns it and the access token.
-async fn browser_login(app: &TestApp, username: &str, password: &str) -> TestResult<(reqwest::Client, String)> {
-    let browser = reqwest::Client::builder().cookie_store(true).build()?;
-    let response = browser
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": username, "password": password}))
-        .send()
-        .await?;
-    let body: Value = response.json().await?;
-    let access = body["access_token"].as_str().ok_or_else(|| format!("login failed: {body}"))?.to_owned();
-    Ok((browser, access))
-}
-
 fn decode_part(token: &str, index: usize) -> TestResult<Value> {
     let part = token.split('.').nth(index).ok_or("not a JWT")?;
     Ok(serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part)?)?)
@@ -34,7 +21,7 @@ fn decode_part(token: &str, index: usize) -> TestResult<Value> {
 async fn logout_ends_the_access_token_at_once() -> TestResult {
     let app = TestApp::spawn().await?;
     let password = app.user("olivia", Role::Ops, None).await?;
-    let (browser, access) = browser_login(&app, "olivia", &password).await?;
+    let (browser, access) = app.browser_login("olivia", &password).await?;
     assert_eq!(app.get_as(&access, "/api/v1/me").await?.status(), StatusCode::OK);
 
     let logout = browser.post(app.url("/api/v1/auth/logout")).send().await?;
@@ -49,7 +36,7 @@ async fn logout_ends_the_access_token_at_once() -> TestResult {
 async fn a_detected_refresh_token_theft_ends_every_access_token_of_the_session() -> TestResult {
     let app = TestApp::spawn().await?;
     let password = app.user("olivia", Role::Ops, None).await?;
-    let (browser, first_access) = browser_login(&app, "olivia", &password).await?;
+    let (browser, first_access) = app.browser_login("olivia", &password).await?;
     let stolen = app.url("/api/v1/auth/refresh");
     let first_cookie = browser
         .post(&stolen)
@@ -81,7 +68,7 @@ async fn a_detected_refresh_token_theft_ends_every_access_token_of_the_session()
 async fn access_tokens_name_their_session_type_and_audience_and_need_all_three() -> TestResult {
     let app = TestApp::spawn().await?;
     let password = app.user("olivia", Role::Ops, None).await?;
-    let (_, access) = browser_login(&app, "olivia", &password).await?;
+    let (_, access) = app.browser_login("olivia", &password).await?;
     let header = decode_part(&access, 0)?;
     let claims = decode_part(&access, 1)?;
     assert_eq!(header["typ"], "at+jwt");
@@ -129,7 +116,7 @@ async fn access_tokens_name_their_session_type_and_audience_and_need_all_three()
 async fn a_session_ends_after_its_absolute_lifetime_however_often_it_is_refreshed() -> TestResult {
     let app = TestApp::spawn().await?;
     let password = app.user("olivia", Role::Ops, None).await?;
-    let (browser, _) = browser_login(&app, "olivia", &password).await?;
+    let (browser, _) = app.browser_login("olivia", &password).await?;
     assert_eq!(browser.post(app.url("/api/v1/auth/refresh")).send().await?.status(), StatusCode::OK);
 
     // The login was 31 days ago; the refresh tokens themselves are fresh.
