@@ -1,5 +1,5 @@
 // A superadmin's administration: an integrator token whose secret is shown once (and works), a new
-// user with a second role. Partners get none of it: see partner.e2e.ts.
+// user with a second role, who then changes their own password. Partners get none of it: see partner.e2e.ts.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { openBrowser, screenshot, signIn, type Browser } from './browser';
@@ -86,6 +86,42 @@ describe('administration', () => {
     const roles = page().getByRole('table', { name: 'Role bindings' }).getByRole('row');
     await expect.poll(() => roles.allTextContents()).toEqual([expect.stringContaining('Role'), expect.stringContaining('Support'), expect.stringContaining('Ops')]);
     await screenshot(page(), '12-user');
+  });
+
+  it('lets a user change their own password, judged as it is typed, after which only the new one signs in', async () => {
+    const olga = await openBrowser(inject('baseUrl'));
+    const first = 'juniper-cobalt-meadow-e2e';
+    const second = 'saffron-glacier-tundra-e2e';
+    try {
+      await olga.page.goto('/');
+      await signIn(olga.page, 'e2e-olga', first);
+      await olga.page.getByRole('link', { name: 'Change password' }).click();
+      const form = olga.page.getByRole('form', { name: 'Change password' });
+      await form.getByLabel('Current password').fill(first);
+      await form.getByLabel('New password', { exact: true }).fill('password1234');
+      await expect.poll(() => form.getByRole('meter', { name: 'Strength' }).getAttribute('aria-valuetext')).toMatch(/^(Too weak|Weak)$/);
+      await form.getByLabel('Repeat the new password').fill('password1234');
+      await form.getByRole('button', { name: 'Change password' }).click();
+      // The server refuses it too, next to the field.
+      await form.getByLabel('New password', { exact: true }).and(olga.page.locator('[aria-invalid="true"]')).waitFor();
+      await screenshot(olga.page, '12b-password-weak');
+
+      await form.getByLabel('New password', { exact: true }).fill(second);
+      await form.getByLabel('Repeat the new password').fill(second);
+      await form.getByRole('button', { name: 'Change password' }).click();
+      await olga.page.getByRole('status').filter({ hasText: 'Your password was changed.' }).waitFor();
+    } finally {
+      await olga.close();
+    }
+
+    const login = (password: string) =>
+      fetch(`${inject('baseUrl')}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'e2e-olga', password }),
+      });
+    expect((await login(first)).status).toBe(401);
+    expect((await login(second)).status).toBe(200);
   });
 
   it('lists the tenants', async () => {

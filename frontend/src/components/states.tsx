@@ -48,10 +48,13 @@ export function ErrorState({ error, title = 'This could not be loaded', onRetry 
 /** `shownFields`: field errors a form already shows next to their inputs, not repeated here. */
 export function ErrorDetail({ error, shownFields = [] }: { error: unknown; shownFields?: readonly string[] }) {
   const requestId = error instanceof ApiError ? error.requestId : null;
-  const fieldErrors = error instanceof ApiError ? (error.problem?.errors ?? []).filter((fieldError) => !shownFields.includes(fieldError.field)) : [];
+  const allFieldErrors = error instanceof ApiError ? (error.problem?.errors ?? []) : [];
+  const fieldErrors = allFieldErrors.filter((fieldError) => !shownFields.includes(fieldError.field));
+  // The detail of a 422 repeats its field errors: when the form shows each beside its input, say where to look.
+  const detail = allFieldErrors.length > 0 && fieldErrors.length === 0 ? 'Correct the fields marked above, then try again.' : describeError(error);
   return (
     <>
-      <p className="state__detail">{describeError(error)}</p>
+      <p className="state__detail">{detail}</p>
       {fieldErrors.length > 0 && (
         <ul className="field-errors">
           {fieldErrors.map((fieldError) => (

@@ -84,7 +84,9 @@ describe('TokensPage', () => {
     const name = within(form).getByLabelText('Name');
     await vi.waitFor(() => expect(name).toHaveAttribute('aria-invalid', 'true'));
     expect(name).toHaveAccessibleDescription(/give the token a name of 1-200 characters/);
-    expect(within(form).getByRole('alert')).toHaveTextContent('the input is invalid');
+    // The summary says where to look instead of repeating what the field already shows.
+    expect(within(form).getByRole('alert')).toHaveTextContent('Correct the fields marked above');
+    expect(within(form).getByRole('alert')).not.toHaveTextContent('give the token a name');
     expect(within(form).getByRole('alert')).toHaveTextContent('req-9');
   });
 
