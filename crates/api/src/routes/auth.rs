@@ -245,7 +245,7 @@ pub struct ChangePasswordRequest {
         (status = 429, description = "Too many failed password checks for this account or address (the login throttle)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
-    extensions(("x-permission" = json!("authenticated"))),
+    extensions(("x-permission" = json!(Authenticated::NAME))),
 )]
 #[post("/me/password")]
 pub async fn change_password(

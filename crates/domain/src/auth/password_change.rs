@@ -6,7 +6,7 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 
 use crate::{
-    Db, DomainError, FieldError,
+    Db, DomainError,
     access::{Actor, Caller},
     audit::{self, AuditEvent, RequestMeta, chain::storable_time},
     auth::{sessions::revoke_others_of_user, totp::step_up},
@@ -38,8 +38,7 @@ pub async fn change_own_password(
     if change.new_password == change.current_password {
         return Err(DomainError::invalid_field("new_password", "is the same as the current password"));
     }
-    let (attempt, keys) =
-        step_up(db, settings, &user, &change.current_password, request).await.map_err(name_current_password)?;
+    let (attempt, keys) = step_up(db, settings, &user, "current_password", &change.current_password, request).await?;
     let password_hash = hash_password(&change.new_password)?;
     let user_id = user.id;
     let txn = db.begin_write().await?;
@@ -58,20 +57,4 @@ pub async fn change_own_password(
     .await?;
     txn.commit().await?;
     Ok(())
-}
-
-/// The step-up's refusal names the request's field, `current_password`, so that a form shows it
-/// next to that input.
-fn name_current_password(error: DomainError) -> DomainError {
-    match error {
-        DomainError::Invalid { code: "wrong_password", errors, .. } => {
-            let message = errors.into_iter().next().map(|e| e.message).unwrap_or_default();
-            DomainError::Invalid {
-                code: "wrong_password",
-                detail: format!("current_password: {message}"),
-                errors: vec![FieldError::new("current_password", message)],
-            }
-        }
-        other => other,
-    }
 }

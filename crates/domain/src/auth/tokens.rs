@@ -176,7 +176,7 @@ async fn confirm_password(
     request: &RequestMeta,
 ) -> Result<(), DomainError> {
     let user = users::Entity::find_by_id(user_id).one(db.conn()).await?.ok_or(DomainError::NotFound("user"))?;
-    let (attempt, _) = step_up(db, settings, &user, password, request).await?;
+    let (attempt, _) = step_up(db, settings, &user, "password", password, request).await?;
     attempt.release(db.conn()).await
 }
 

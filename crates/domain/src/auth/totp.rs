@@ -71,12 +71,14 @@ fn wrong_code() -> DomainError {
 }
 
 /// Step-up: `user`'s current password, checked like a login attempt (reserved against the
-/// throttle first; a wrong one is counted and refused). The reservation is returned for the
-/// caller to settle: `succeed` once the change commits, or `release`.
+/// throttle first; a wrong one is counted and refused, naming `field`, the request's field that
+/// carried it). The reservation is returned for the caller to settle: `succeed` once the change
+/// commits, or `release`.
 pub(crate) async fn step_up(
     db: &Db,
     settings: &AuthSettings,
     user: &users::Model,
+    field: &'static str,
     password: &str,
     request: &RequestMeta,
 ) -> Result<(Reservation, Keys), DomainError> {
@@ -85,17 +87,17 @@ pub(crate) async fn step_up(
     let attempt = throttle::reserve(db.conn(), settings, &keys, now).await?;
     if !check_password(user.password_hash.clone(), password.to_owned()).await? {
         attempt.fail(db.conn(), settings, now).await?;
-        return Err(wrong_password());
+        return Err(wrong_password(field));
     }
     Ok((attempt, keys))
 }
 
-fn wrong_password() -> DomainError {
+fn wrong_password(field: &'static str) -> DomainError {
     let message = "the current password is wrong";
     DomainError::Invalid {
         code: "wrong_password",
-        detail: format!("password: {message}"),
-        errors: vec![FieldError::new("password", message)],
+        detail: format!("{field}: {message}"),
+        errors: vec![FieldError::new(field, message)],
     }
 }
 
@@ -118,7 +120,7 @@ pub async fn enroll(
     if user.totp_enabled_at.is_some() {
         return Err(DomainError::conflict("mfa_already_enabled", "two-factor authentication is already on"));
     }
-    let (attempt, keys) = step_up(db, settings, &user, password, request).await?;
+    let (attempt, keys) = step_up(db, settings, &user, "password", password, request).await?;
     let now = storable_time(Utc::now());
     let encoded = Secret::generate().to_base32();
     let uri = totp(&encoded, &user.username)?
@@ -202,7 +204,7 @@ pub async fn disable(
     let password_ok = check_password(user.password_hash.clone(), password.to_owned()).await?;
     let txn = db.begin_write().await?;
     let refusal = if !password_ok {
-        Some(wrong_password())
+        Some(wrong_password("password"))
     } else if !accept(&txn, &user, code).await? {
         Some(wrong_code())
     } else {
