@@ -366,7 +366,7 @@ async fn finish(db: &Db, settings: &WorkerSettings, claim: &Claim, outcome: &Out
         return Ok(false);
     }
     let job = bulk_jobs::Entity::find_by_id(claim.id).one(&txn).await?.ok_or(DomainError::NotFound("bulk job"))?;
-    if matches!(job.status, BulkJobStatus::Done | BulkJobStatus::Cancelled | BulkJobStatus::Failed) {
+    if job.status.is_finished() {
         let mut metadata = counts(&job);
         // The audit log is read by the tenant too: its version of the error.
         if let Some(error) = &job.public_error {
